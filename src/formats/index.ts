@@ -1,0 +1,13 @@
+/**
+ * Layer `formats`: number formats as data, exact encode/decode, rounding modes and the seeded
+ * counter-based generator (DESIGN.md). Owns every bit pattern in minifloat. Must not know about
+ * tensors, ops or anything above; imports only ../errors.
+ */
+export * from "./float-format.js";
+export * from "./int-format.js";
+export * from "./registry.js";
+export * from "./rounding.js";
+export * from "./finfo.js";
+export { decodeValue, encodeValue, isNanCode, exponentOf } from "./float-codec.js";
+export * from "./bulk-codec.js";
+export * from "./philox.js";

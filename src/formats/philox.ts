@@ -1,0 +1,87 @@
+/**
+ * Philox4x32-10, the counter-based generator of Salmon et al., "Parallel Random Numbers: As Easy as
+ * 1, 2, 3" (SC 2011), as in Random123, cuRAND and JAX. A counter-based generator gives element i of a
+ * stream the same bits however the work is split across threads or backends (DESIGN.md rule 6).
+ * Element i of stream (seed, stream, step) is word i mod 4 of Philox(counter = [i/4 lo, i/4 hi, stream,
+ * step], key = [seed lo, seed hi]).
+ */
+import type { StochasticSource } from "./rounding.js";
+
+const M0 = 0xd2511f53;
+const M1 = 0xcd9e8d57;
+const W0 = 0x9e3779b9;
+const W1 = 0xbb67ae85;
+
+/** High 32 bits of the 64-bit product of two uint32 values (exact, via 16-bit halves). */
+export function mulhi32(a: number, b: number): number {
+  const al = a & 0xffff;
+  const ah = a >>> 16;
+  const bl = b & 0xffff;
+  const bh = b >>> 16;
+  const m1 = ah * bl;
+  const m2 = al * bh;
+  const mid = ((al * bl) >>> 16) + (m1 & 0xffff) + (m2 & 0xffff);
+  return (ah * bh + (m1 >>> 16) + (m2 >>> 16) + (mid >>> 16)) >>> 0;
+}
+
+/** One Philox4x32-10 block: writes the 4 output words for counter (c0..c3) and key (k0, k1) to `out`. */
+export function philox4x32(
+  c0: number,
+  c1: number,
+  c2: number,
+  c3: number,
+  k0: number,
+  k1: number,
+  out: Uint32Array,
+  at = 0,
+): void {
+  let x0 = c0 >>> 0;
+  let x1 = c1 >>> 0;
+  let x2 = c2 >>> 0;
+  let x3 = c3 >>> 0;
+  let key0 = k0 >>> 0;
+  let key1 = k1 >>> 0;
+  for (let round = 0; round < 10; round++) {
+    const hi0 = mulhi32(M0, x0);
+    const lo0 = Math.imul(M0, x0) >>> 0;
+    const hi1 = mulhi32(M1, x2);
+    const lo1 = Math.imul(M1, x2) >>> 0;
+    x0 = (hi1 ^ x1 ^ key0) >>> 0;
+    x1 = lo1;
+    x2 = (hi0 ^ x3 ^ key1) >>> 0;
+    x3 = lo0;
+    key0 = (key0 + W0) >>> 0;
+    key1 = (key1 + W1) >>> 0;
+  }
+  out[at] = x0;
+  out[at + 1] = x1;
+  out[at + 2] = x2;
+  out[at + 3] = x3;
+}
+
+const TWO32 = 2 ** 32;
+const block = new Uint32Array(4);
+
+/** The uint32 random word of element `index` in stream (seed, stream, step). */
+export function randomWord(seed: number, stream: number, step: number, index: number): number {
+  const b = Math.floor(index / 4);
+  philox4x32(b % TWO32, Math.floor(b / TWO32), stream, step, seed % TWO32, Math.floor(seed / TWO32), block);
+  return block[index & 3];
+}
+
+/** Fill `out[0..n)` with the words of elements offset .. offset+n-1 of a stochastic source. */
+export function fillRandomWords(src: Required<StochasticSource>, out: Uint32Array, n = out.length): void {
+  const k0 = src.seed % TWO32;
+  const k1 = Math.floor(src.seed / TWO32);
+  let i = 0;
+  // Leading partial block.
+  while (i < n && (src.offset + i) % 4 !== 0) {
+    out[i] = randomWord(src.seed, src.stream, src.step, src.offset + i);
+    i++;
+  }
+  let b = (src.offset + i) / 4;
+  for (; i + 4 <= n; i += 4, b++) {
+    philox4x32(b % TWO32, Math.floor(b / TWO32), src.stream, src.step, k0, k1, out, i);
+  }
+  for (; i < n; i++) out[i] = randomWord(src.seed, src.stream, src.step, src.offset + i);
+}
