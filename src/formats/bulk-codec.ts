@@ -58,7 +58,12 @@ export function decodeArray(f: FloatFormat, codes: ArrayLike<number>, out?: Floa
 const RANDOM_CHUNK = 4096;
 const MODE = { "nearest-even": 0, "toward-zero": 1, "nearest-away": 2, stochastic: 3 } as const;
 
-/** Encode float32 bit patterns with integer arithmetic; every format with emin >= -126 and m < 23. */
+/** 2^k for k in [-64, 64], as POW2[k + 64]: a table lookup is cheaper than `**` in the inner loop. */
+const POW2 = Float64Array.from({ length: 129 }, (_, i) => 2 ** (i - 64));
+
+/** Encode float32 bit patterns with integer arithmetic; every format with emin >= -126 and m < 23. The
+ * kept bits n and the discarded bits rem of the significand decide the rounding; `base` is the code of
+ * the binade. The scalar codec's twin, tested against the exact reference codec. */
 function encodeFloat32Bits(f: FloatFormat, src: Uint32Array, dst: CodeArray, o: ResolvedEncodeOptions): void {
   const m = f.mantissaBits;
   const cutoff = f.emin + 127; // float32 exponent field of the target's smallest normal
@@ -72,13 +77,11 @@ function encodeFloat32Bits(f: FloatFormat, src: Uint32Array, dst: CodeArray, o: 
   const zero = [zeroCode(f, 0), zeroCode(f, 1)] as const;
   const nan = nanInputCode(f);
   const flush = o.flushSubnormals;
-  const words = mode === 3 ? new Uint32Array(Math.min(RANDOM_CHUNK, src.length)) : null;
+  const words = new Uint32Array(mode === 3 ? Math.min(RANDOM_CHUNK, src.length) : 0);
   const random = o.random;
   for (let start = 0; start < src.length; start += RANDOM_CHUNK) {
     const end = Math.min(src.length, start + RANDOM_CHUNK);
-    if (words !== null && random !== null) {
-      fillRandomWords({ ...random, offset: random.offset + start }, words, end - start);
-    }
+    if (random !== null) fillRandomWords({ ...random, offset: random.offset + start }, words, end - start);
     for (let i = start; i < end; i++) {
       const b = src[i];
       const s = b >>> 31;
@@ -88,41 +91,41 @@ function encodeFloat32Bits(f: FloatFormat, src: Uint32Array, dst: CodeArray, o: 
         continue;
       }
       const ef = ab >>> 23;
-      let shift: number;
-      let base: number;
+      let shift = baseShift;
+      let base = 0;
+      if (ef >= cutoff) base = (ef - cutoff) << m;
+      else if (flush || ab === 0) {
+        dst[i] = zero[s];
+        continue;
+      } else shift += cutoff - (ef === 0 ? 1 : ef);
       const sig = ef === 0 ? ab : (ab & 0x7fffff) | 0x800000;
-      if (ef >= cutoff) {
-        shift = baseShift;
-        base = (ef - cutoff) * 2 ** m;
-      } else {
-        if (flush || ab === 0) {
-          dst[i] = zero[s];
-          continue;
-        }
-        shift = baseShift + cutoff - (ef === 0 ? 1 : ef);
-        base = 0;
-      }
-      let n: number;
+      // sig < 2^24, so a shift of 31 already discards everything; JavaScript shifts count mod 32.
+      const sh = shift > 31 ? 31 : shift;
+      const n = sig >>> sh;
+      const rem = sig & ((1 << sh) - 1);
+      const half = 1 << (sh - 1);
       let up = 0;
-      if (shift >= 25) {
-        n = 0; // below half the quantum: nearest modes round down
-        if (mode === 3)
-          up = (words?.[i - start] ?? 0) >>> (32 - r) < Math.floor(sig * 2 ** (r - shift)) ? 1 : 0;
-      } else {
-        n = sig >>> shift;
-        const rem = sig - n * 2 ** shift;
-        const half = 2 ** (shift - 1);
-        if (mode === 0) up = rem > half || (rem === half && (n & 1) === 1) ? 1 : 0;
-        else if (mode === 2) up = rem >= half ? 1 : 0;
-        else if (mode === 3) {
-          const k = shift >= r ? Math.floor(rem / 2 ** (shift - r)) : rem * 2 ** (r - shift);
-          up = (words?.[i - start] ?? 0) >>> (32 - r) < k ? 1 : 0;
-        }
+      if (mode === 0) up = rem > half || (rem === half && (n & 1) === 1) ? 1 : 0;
+      else if (mode === 2) up = rem >= half ? 1 : 0;
+      else if (mode === 3) {
+        const k = shift - r > 40 ? 0 : Math.floor(rem * POW2[r - shift + 64]);
+        up = words[i - start] >>> (32 - r) < k ? 1 : 0;
       }
       const mag = base + n + up;
       if (mag > maxCode) dst[i] = mode === 1 ? rtzOvf[s] : ovf[s];
       else dst[i] = mag === 0 ? zero[s] : s * signBit + mag;
     }
+  }
+}
+
+/** float32 to float32: every value is exact, so only NaN canonicalization and flushing remain. */
+function copyFloat32Bits(src: Uint32Array, dst: CodeArray, flush: boolean): void {
+  for (let i = 0; i < src.length; i++) {
+    const b = src[i];
+    const ab = b & 0x7fffffff;
+    if (ab > 0x7f800000) dst[i] = 0x7fc00000;
+    else if (flush && ab < 0x00800000) dst[i] = b & 0x80000000;
+    else dst[i] = b;
   }
 }
 
@@ -159,6 +162,10 @@ export function encodeArray(
   const o = resolveEncodeOptions(options);
   const dst = out ?? allocCodes(f, src.length);
   checkLength(`encodeArray(${f.name}) output`, dst.length, src.length);
+  if (src instanceof Float32Array && f.bits === 32) {
+    copyFloat32Bits(new Uint32Array(src.buffer, src.byteOffset, src.length), dst, o.flushSubnormals);
+    return dst;
+  }
   if (src instanceof Float32Array && f.emin >= -126 && f.mantissaBits < 23) {
     const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
     if (f.bits <= 8 && o.rounding !== "stochastic") {

@@ -65,7 +65,8 @@ export function overflowCode(f: FloatFormat, sign: number, saturate: boolean): n
   const s = sign ? f.signBit : 0;
   if (!saturate) {
     if (f.infCode !== null) return s + f.infCode;
-    if (f.nanCode !== null) return f.nanCode;
+    // A NaN keeps the overflow's sign where the format has a signed NaN (E4M3's S.1111.111).
+    if (f.nanCode !== null) return f.nan === "all-ones" ? s + f.nanCode : f.nanCode;
   }
   return s + f.maxCode;
 }
@@ -98,10 +99,13 @@ export function encodeValue(
 ): number {
   if (x !== x) return nanInputCode(f);
   const sign = x < 0 || (x === 0 && 1 / x < 0) ? 1 : 0;
-  if (sign && !f.signed) return f.nanCode ?? 0; // a negative value has no code in an unsigned format
+  // A negative value has no code in an unsigned format; -0 is zero, which E8M0 clamps like +0.
+  if (sign && !f.signed && x !== 0) return f.nanCode ?? 0;
   const a = sign ? -x : x;
   if (a === Infinity) return overflowCode(f, sign, saturate);
-  if (a < f.smallestNormal) {
+  const low = sign ? -lo : lo;
+  // a + low is below the smallest normal also when a is that value exactly and low is negative.
+  if (a < f.smallestNormal || (a === f.smallestNormal && low < 0)) {
     if (!f.subnormals) return 0; // no zero, no subnormals: everything this small clamps to the smallest
     if (a === 0 || flushSubnormals) return zeroCode(f, sign);
   }
@@ -111,7 +115,6 @@ export function encodeValue(
   let n = Math.floor(scaled);
   // The rounding decision needs the fraction and, on a tie or an exact multiple, the sign of lo.
   const frac = scaled - n;
-  const low = sign ? -lo : lo;
   const below = frac === 0 && low < 0; // exactly just below n: one quantum lower, fraction just below 1
   if (below) n -= 1;
   switch (rounding) {
@@ -124,9 +127,14 @@ export function encodeValue(
     case "toward-zero":
       break;
     case "stochastic": {
-      const t = frac * 2 ** randomBits;
-      let k = below ? 2 ** randomBits - 1 : Math.floor(t);
-      if (!below && k === t && k > 0 && low < 0) k -= 1;
+      // k = floor(d * 2^r), d = distance of x + lo from the lower neighbour in units of the gap there
+      // (half the quantum just below a binade start). On the 2^-r grid lo moves k by floor(lo * 2^r /
+      // gap); off it, |lo| (at most half an ulp of x) cannot cross a grid point.
+      const binadeStart = below && n + 1 === 2 ** f.mantissaBits && binade > f.emin;
+      const loScaled = low * pow2(f.mantissaBits - binade + randomBits) * (binadeStart ? 2 : 1);
+      const loSteps = loScaled === 0 ? (low < 0 ? -1 : 0) : Math.floor(loScaled);
+      const t = below ? 2 ** randomBits : frac * 2 ** randomBits;
+      const k = Number.isInteger(t) ? t + loSteps : Math.floor(t);
       if (rand < k) n += 1;
       break;
     }

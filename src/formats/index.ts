@@ -11,3 +11,18 @@ export * from "./finfo.js";
 export { decodeValue, encodeValue, isNanCode, exponentOf } from "./float-codec.js";
 export * from "./bulk-codec.js";
 export * from "./philox.js";
+export {
+  chooseQuantParams,
+  dequantizeInt,
+  grouping,
+  packInt4,
+  quantizeInt,
+  roundToInteger,
+  unpackInt4,
+  type ChooseParamsOptions,
+  type Grouping,
+  type IntQuantizeOptions,
+  type QuantParams,
+} from "./int-quant.js";
+export * from "./mx.js";
+export * from "./accumulate.js";

@@ -12,16 +12,13 @@ const M1 = 0xcd9e8d57;
 const W0 = 0x9e3779b9;
 const W1 = 0xbb67ae85;
 
-/** High 32 bits of the 64-bit product of two uint32 values (exact, via 16-bit halves). */
+/** High 32 bits of the 64-bit product of two uint32 values, exactly: with b = bh * 2^16 + bl the
+ * partial products a * bh and a * bl are below 2^48, so float64 holds them, and
+ * floor(a * b / 2^32) = floor((a * bh + floor(a * bl / 2^16)) / 2^16). */
 export function mulhi32(a: number, b: number): number {
-  const al = a & 0xffff;
-  const ah = a >>> 16;
-  const bl = b & 0xffff;
-  const bh = b >>> 16;
-  const m1 = ah * bl;
-  const m2 = al * bh;
-  const mid = ((al * bl) >>> 16) + (m1 & 0xffff) + (m2 & 0xffff);
-  return (ah * bh + (m1 >>> 16) + (m2 >>> 16) + (mid >>> 16)) >>> 0;
+  const low = a * (b & 0xffff);
+  const high = a * (b >>> 16);
+  return Math.floor((high + Math.floor(low / 65536)) / 65536);
 }
 
 /** One Philox4x32-10 block: writes the 4 output words for counter (c0..c3) and key (k0, k1) to `out`. */
