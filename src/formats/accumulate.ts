@@ -8,7 +8,7 @@
 import { MinifloatError } from "../errors.js";
 import { decodeValue, encodeValue } from "./float-codec.js";
 import type { FloatFormat } from "./float-format.js";
-import { fillRandomWords } from "./philox.js";
+import { forEachRandomChunk } from "./philox.js";
 import { resolveEncodeOptions, type RoundingMode, type StochasticSource } from "./rounding.js";
 
 /** The value of x rounded to format `f`, nearest-even (overflow to infinity where the format has it). */
@@ -85,8 +85,6 @@ export function nearestAddArray(f: FloatFormat, sum: Float32Array, update: Float
   return sum;
 }
 
-const CHUNK = 4096;
-
 /**
  * sum[i] = fl(sum[i] + update[i]) in `f`, stochastically rounded, in place; element i draws
  * randomWord(seed, stream, step, offset + i), so a run is reproducible whatever the slicing.
@@ -102,15 +100,11 @@ export function stochasticAddArray(
   const o = resolveEncodeOptions({ rounding: "stochastic", random, randomBits });
   const src = o.random;
   if (src === null) return sum; // unreachable: "stochastic" always resolves a source
-  const words = new Uint32Array(Math.min(CHUNK, sum.length));
-  const shift = 32 - o.randomBits;
-  for (let start = 0; start < sum.length; start += CHUNK) {
-    const end = Math.min(sum.length, start + CHUNK);
-    fillRandomWords({ ...src, offset: src.offset + start }, words, end - start);
+  forEachRandomChunk(src, o.randomBits, sum.length, (start, end, rand) => {
     for (let i = start; i < end; i++) {
-      sum[i] = addRounded(f, sum[i], update[i], "stochastic", words[i - start] >>> shift, o.randomBits);
+      sum[i] = addRounded(f, sum[i], update[i], "stochastic", rand[i - start], o.randomBits);
     }
-  }
+  });
   return sum;
 }
 

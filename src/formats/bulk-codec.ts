@@ -8,7 +8,7 @@
 import { MinifloatError } from "../errors.js";
 import { decodeValue, encodeValue, overflowCode, zeroCode, nanInputCode } from "./float-codec.js";
 import type { FloatFormat } from "./float-format.js";
-import { fillRandomWords } from "./philox.js";
+import { forEachRandomChunk } from "./philox.js";
 import { resolveEncodeOptions, type EncodeOptions, type ResolvedEncodeOptions } from "./rounding.js";
 
 /** A typed array of codes in a format's own width. */
@@ -55,7 +55,6 @@ export function decodeArray(f: FloatFormat, codes: ArrayLike<number>, out?: Floa
   return dst;
 }
 
-const RANDOM_CHUNK = 4096;
 const MODE = { "nearest-even": 0, "toward-zero": 1, "nearest-away": 2, stochastic: 3 } as const;
 
 /** 2^k for k in [-64, 64], as POW2[k + 64]: a table lookup is cheaper than `**` in the inner loop. */
@@ -77,11 +76,7 @@ function encodeFloat32Bits(f: FloatFormat, src: Uint32Array, dst: CodeArray, o: 
   const zero = [zeroCode(f, 0), zeroCode(f, 1)] as const;
   const nan = nanInputCode(f);
   const flush = o.flushSubnormals;
-  const words = new Uint32Array(mode === 3 ? Math.min(RANDOM_CHUNK, src.length) : 0);
-  const random = o.random;
-  for (let start = 0; start < src.length; start += RANDOM_CHUNK) {
-    const end = Math.min(src.length, start + RANDOM_CHUNK);
-    if (random !== null) fillRandomWords({ ...random, offset: random.offset + start }, words, end - start);
+  forEachRandomChunk(o.random, r, src.length, (start, end, rand) => {
     for (let i = start; i < end; i++) {
       const b = src[i];
       const s = b >>> 31;
@@ -109,13 +104,13 @@ function encodeFloat32Bits(f: FloatFormat, src: Uint32Array, dst: CodeArray, o: 
       else if (mode === 2) up = rem >= half ? 1 : 0;
       else if (mode === 3) {
         const k = shift - r > 40 ? 0 : Math.floor(rem * POW2[r - shift + 64]);
-        up = words[i - start] >>> (32 - r) < k ? 1 : 0;
+        up = rand[i - start] < k ? 1 : 0;
       }
       const mag = base + n + up;
       if (mag > maxCode) dst[i] = mode === 1 ? rtzOvf[s] : ovf[s];
       else dst[i] = mag === 0 ? zero[s] : s * signBit + mag;
     }
-  }
+  });
 }
 
 /** float32 to float32: every value is exact, so only NaN canonicalization and flushing remain. */
@@ -188,17 +183,11 @@ function encodeScalars(
   o: ResolvedEncodeOptions,
 ): void {
   const r = o.randomBits;
-  const words = o.random === null ? null : new Uint32Array(Math.min(RANDOM_CHUNK, src.length));
-  for (let start = 0; start < src.length; start += RANDOM_CHUNK) {
-    const end = Math.min(src.length, start + RANDOM_CHUNK);
-    if (words !== null && o.random !== null) {
-      fillRandomWords({ ...o.random, offset: o.random.offset + start }, words, end - start);
-    }
+  forEachRandomChunk(o.random, r, src.length, (start, end, rand) => {
     for (let i = start; i < end; i++) {
-      const rand = words === null ? 0 : words[i - start] >>> (32 - r);
-      dst[i] = encodeValue(f, src[i], o.rounding, o.saturate, o.flushSubnormals, rand, r);
+      dst[i] = encodeValue(f, src[i], o.rounding, o.saturate, o.flushSubnormals, rand[i - start], r);
     }
-  }
+  });
 }
 
 /** Round every element of `x` to format `f` in place: x = decode(encode(x)). Returns x. */

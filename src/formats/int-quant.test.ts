@@ -2,7 +2,7 @@
 // dequantizelinear.py, dynamicquantizelinear.py), hand-computed cases, and a per-element reference loop.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isMinifloatError } from "../errors.js";
+import { expectError } from "../../test/support/expect-error.js";
 import {
   chooseQuantParams,
   dequantizeInt,
@@ -18,18 +18,6 @@ import { randomWord } from "./philox.js";
 
 const f32 = (xs: readonly number[]): Float32Array => Float32Array.from(xs);
 const list = (a: ArrayLike<number>): number[] => Array.from(a);
-
-function expectError(fn: () => unknown, code: string, text: RegExp): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(isMinifloatError(e)).toBe(true);
-    expect((e as { code: string }).code).toBe(code);
-    expect((e as Error).message).toMatch(text);
-    return;
-  }
-  expect.unreachable("expected a MinifloatError");
-}
 
 /** Round half to even written out, for the reference loop. */
 function rintEven(v: number): number {

@@ -7,7 +7,7 @@
  */
 import { MinifloatError } from "../errors.js";
 import { INT_FORMATS, type IntFormat, type IntFormatName } from "./int-format.js";
-import { fillRandomWords } from "./philox.js";
+import { forEachRandomChunk } from "./philox.js";
 import { intFormat } from "./registry.js";
 import { resolveEncodeOptions, type RoundingMode, type StochasticSource } from "./rounding.js";
 
@@ -178,8 +178,6 @@ function allocIntCodes(fmt: IntFormat, n: number): Int8Array | Uint8Array {
   return fmt.signed ? new Int8Array(n) : new Uint8Array(n);
 }
 
-const CHUNK = 4096;
-
 /**
  * Quantize `x` (of `shape`, row-major) to integer codes, one per byte (pack int4 with `packInt4`):
  * q = saturate(round(fround(x / scale)) + zeroPoint), as ONNX QuantizeLinear. NaN gives the zero point.
@@ -193,13 +191,7 @@ export function quantizeInt(
   const { fmt, g, zeroPoint } = resolveParams(x.length, shape, params);
   const o = resolveEncodeOptions(options);
   const out = allocIntCodes(fmt, x.length);
-  const words = o.random === null ? null : new Uint32Array(Math.min(CHUNK, x.length));
-  const shift = 32 - o.randomBits;
-  for (let start = 0; start < x.length; start += CHUNK) {
-    const end = Math.min(x.length, start + CHUNK);
-    if (words !== null && o.random !== null) {
-      fillRandomWords({ ...o.random, offset: o.random.offset + start }, words, end - start);
-    }
+  forEachRandomChunk(o.random, o.randomBits, x.length, (start, end, rand) => {
     for (let i = start; i < end; i++) {
       const k = g.groupOf === null ? 0 : g.groupOf[i];
       // float32 / float32 in float64, then one rounding to float32: correctly rounded, since
@@ -208,11 +200,11 @@ export function quantizeInt(
       let q: number;
       if (v !== v) q = 0;
       else if (!Number.isFinite(v)) q = v;
-      else q = roundToInteger(v, o.rounding, words === null ? 0 : words[i - start] >>> shift, o.randomBits);
+      else q = roundToInteger(v, o.rounding, rand[i - start], o.randomBits);
       q += zeroPoint[k];
       out[i] = q < fmt.min ? fmt.min : q > fmt.max ? fmt.max : q;
     }
-  }
+  });
   return out;
 }
 

@@ -2,7 +2,7 @@
 // microsoft/microxcaling, and a brute-force reference (nearest of every element code) written here.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isMinifloatError } from "../errors.js";
+import { expectError } from "../../test/support/expect-error.js";
 import { decodeValue } from "./float-codec.js";
 import { FLOAT_FORMATS } from "./float-format.js";
 import {
@@ -20,18 +20,6 @@ const f32 = (xs: readonly number[]): Float32Array => Float32Array.from(xs);
 const list = (a: ArrayLike<number>): number[] => Array.from(a);
 const same = (a: ArrayLike<number>, b: ArrayLike<number>): boolean =>
   a.length === b.length && list(a).every((v, i) => v === b[i]);
-
-function expectError(fn: () => unknown, code: string, text: RegExp): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(isMinifloatError(e)).toBe(true);
-    expect((e as { code: string }).code).toBe(code);
-    expect((e as Error).message).toMatch(text);
-    return;
-  }
-  expect.unreachable("expected a MinifloatError");
-}
 
 /** Every finite value of an element format, with its code, for the brute-force reference. */
 function finiteValues(name: Exclude<MxElementName, "int8">): { value: number; code: number }[] {

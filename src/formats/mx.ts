@@ -10,7 +10,7 @@ import { decodeTable, encodeArray } from "./bulk-codec.js";
 import { exponentOf } from "./float-codec.js";
 import { FLOAT_FORMATS, type FloatFormat } from "./float-format.js";
 import { checkShape, grouping, roundToInteger } from "./int-quant.js";
-import { fillRandomWords } from "./philox.js";
+import { forEachRandomChunk } from "./philox.js";
 import {
   resolveEncodeOptions,
   type EncodeOptions,
@@ -125,8 +125,6 @@ function layout(n: number, shape: readonly number[], axis: number, blockSize: nu
   return { shape, axis: ax, blockSize, groups: g.groups, groupOf: g.groupOf ?? new Int32Array(n) };
 }
 
-const CHUNK = 4096;
-
 /** Encode `x` into MX blocks of `element` (Algorithm 1); elements saturate at the format's max. */
 export function mxEncode(x: Float32Array, element: MxElementName, options: MxOptions = {}): MxTensor {
   const f = elementFormat(element);
@@ -164,19 +162,17 @@ export function mxEncode(x: Float32Array, element: MxElementName, options: MxOpt
     return { element, shape: lay.shape, axis: lay.axis, blockSize, scales, elements };
   }
   const elements = new Int8Array(x.length);
-  const words = o.random === null ? null : new Uint32Array(Math.min(CHUNK, x.length));
-  const shift = 32 - o.randomBits;
-  for (let start = 0; start < x.length; start += CHUNK) {
-    const end = Math.min(x.length, start + CHUNK);
-    if (words !== null && o.random !== null) {
-      fillRandomWords({ ...o.random, offset: o.random.offset + start }, words, end - start);
-    }
+  forEachRandomChunk(o.random, o.randomBits, x.length, (start, end, rand) => {
     for (let i = start; i < end; i++) {
-      const rand = words === null ? 0 : words[i - start] >>> shift;
-      const q = roundToInteger(scaled[i] * 2 ** INT8_FRACTION_BITS, o.rounding, rand, o.randomBits);
+      const q = roundToInteger(
+        scaled[i] * 2 ** INT8_FRACTION_BITS,
+        o.rounding,
+        rand[i - start],
+        o.randomBits,
+      );
       elements[i] = Math.max(-INT8_MAX_CODE, Math.min(INT8_MAX_CODE, q));
     }
-  }
+  });
   return { element, shape: lay.shape, axis: lay.axis, blockSize, scales, elements };
 }
 

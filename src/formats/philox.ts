@@ -82,3 +82,29 @@ export function fillRandomWords(src: Required<StochasticSource>, out: Uint32Arra
   }
   for (; i < n; i++) out[i] = randomWord(src.seed, src.stream, src.step, src.offset + i);
 }
+
+/** Elements per chunk of random values: large enough to amortize, small enough to stay in cache. */
+const RANDOM_CHUNK = 4096;
+
+/**
+ * Walk [0, n) in chunks, handing `body` each chunk's random values in [0, 2^randomBits) (the top
+ * randomBits bits of each element's word; all zero when `random` is null): rand[i - start] belongs to
+ * element i, which is element offset + i of the stream, so any slicing gives the same values.
+ */
+export function forEachRandomChunk(
+  random: Required<StochasticSource> | null,
+  randomBits: number,
+  n: number,
+  body: (start: number, end: number, rand: Uint32Array) => void,
+): void {
+  const rand = new Uint32Array(Math.min(RANDOM_CHUNK, n));
+  const shift = 32 - randomBits;
+  for (let start = 0; start < n; start += RANDOM_CHUNK) {
+    const end = Math.min(n, start + RANDOM_CHUNK);
+    if (random !== null) {
+      fillRandomWords({ ...random, offset: random.offset + start }, rand, end - start);
+      for (let j = 0; j < end - start; j++) rand[j] >>>= shift;
+    }
+    body(start, end, rand);
+  }
+}
