@@ -26,3 +26,13 @@ export {
 } from "./int-quant.js";
 export * from "./mx.js";
 export * from "./accumulate.js";
+export {
+  referenceDecode,
+  referenceEncode,
+  referenceEncodeExact,
+  exactFromNumber,
+  exactToNumber,
+  type ExactValue,
+  type ReferenceValue,
+  type ReferenceOptions,
+} from "./reference-codec.js";
