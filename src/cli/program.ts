@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { isMinifloatError } from "../errors.js";
+import { benchCommand } from "./bench-command.js";
 import { castCommand } from "./cast-command.js";
 import { formatsCommand } from "./formats-command.js";
 import type { CliIo } from "./io.js";
@@ -36,6 +37,7 @@ export function buildProgram(io: CliIo): Command {
     .version(packageVersion(), "--version", "print the version")
     .addCommand(formatsCommand(io))
     .addCommand(castCommand(io))
+    .addCommand(benchCommand(io))
     .showSuggestionAfterError(true);
   const configure = (c: Command): void => {
     c.exitOverride().configureOutput({

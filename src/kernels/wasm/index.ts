@@ -1,0 +1,194 @@
+/**
+ * The wasm backend: WebAssembly SIMD128 kernels compiled from assembly/ by `npm run build`, with a
+ * worker_threads pool on one shared memory. Owns conversions, GEMM, convolution and the elementwise hot
+ * paths over plain typed arrays; the kernel registry calls these and falls back to js where a kernel or
+ * the module is missing. Must not import tensors, ops or anything above kernels.
+ */
+import { MinifloatError } from "../../errors.js";
+import type { EncodeOptions } from "../../formats/rounding.js";
+import type { Codes } from "./arena.js";
+import { allocateResident, resolveFormat, wasmDecode, wasmEncode, type FormatLike } from "./codec-kernels.js";
+import {
+  wasmConv2d,
+  wasmConv2dBackwardData,
+  wasmConv2dBackwardFilter,
+  type Conv2dGeometry,
+  type Conv2dOptions,
+} from "./conv-kernels.js";
+import {
+  wasmAxpy,
+  wasmBinary,
+  wasmRelu,
+  wasmSum,
+  type AxpyOptions,
+  type BinaryOp,
+  type ElementwiseOptions,
+} from "./elementwise-kernels.js";
+import { wasmGemm, type GemmParams } from "./gemm-kernels.js";
+import { checkThreads, compileModule, defaultThreads, WasmRuntime } from "./runtime.js";
+
+export type { Codes } from "./arena.js";
+export type { FormatLike } from "./codec-kernels.js";
+export {
+  resolveConv2d,
+  type Conv2dGeometry,
+  type Conv2dOptions,
+  type ResolvedConv2d,
+} from "./conv-kernels.js";
+export { wasmSupportsFormat } from "./descriptors.js";
+export {
+  BINARY_OPS,
+  type AxpyOptions,
+  type BinaryOp,
+  type ElementwiseOptions,
+} from "./elementwise-kernels.js";
+export type { GemmParams } from "./gemm-kernels.js";
+export { defaultThreads } from "./runtime.js";
+
+/** Options of a new set of wasm kernels. */
+export interface WasmOptions {
+  /** Threads for GEMM and convolution; default MINIFLOAT_THREADS or the available cores. */
+  readonly threads?: number;
+}
+
+/** The wasm kernels over one module instance, memory and thread pool. */
+export class WasmKernels {
+  private constructor(private readonly rt: WasmRuntime) {}
+
+  /** New kernels on their own memory and pool, or null when the module is not built or not supported. */
+  static create(options: WasmOptions = {}): WasmKernels | null {
+    const module = compileModule();
+    if (module === null) return null;
+    const threads = checkThreads(options.threads ?? defaultThreads());
+    let rt: WasmRuntime;
+    try {
+      rt = new WasmRuntime(module, threads);
+    } catch {
+      return null; // no shared WebAssembly.Memory here (threads unsupported)
+    }
+    return new WasmKernels(rt);
+  }
+
+  /** Threads used by GEMM and convolution. */
+  get threads(): number {
+    return this.rt.threads;
+  }
+
+  /** Use `n` threads from now on (1 to 256); results do not depend on it. */
+  setThreads(n: number): void {
+    this.rt.setThreads(n);
+  }
+
+  /** Encode float32 values into codes of `format` (bit-exact with encodeArray). */
+  encode(format: FormatLike, src: Float32Array, options?: EncodeOptions, out?: Codes): Codes {
+    return wasmEncode(this.rt, format, src, options, out);
+  }
+
+  /** Decode codes of `format` into float32 values (bit-exact with decodeArray). */
+  decode(format: FormatLike, codes: Codes, out?: Float32Array): Float32Array {
+    return wasmDecode(this.rt, format, codes, out);
+  }
+
+  /** C = op(A) op(B), batched, over storage formats; float32 accumulation, C rounded once. */
+  gemm(params: GemmParams): Codes {
+    return wasmGemm(this.rt, params);
+  }
+
+  /** conv2d forward: y (n, o, oh, ow) from x (n, c, h, w) and w (o, c / groups, kh, kw). */
+  conv2d(geometry: Conv2dGeometry, x: Codes, w: Codes, options?: Conv2dOptions): Codes {
+    return wasmConv2d(this.rt, geometry, x, w, options);
+  }
+
+  /** conv2d backward with respect to the input: dx from dy and w. */
+  conv2dBackwardData(geometry: Conv2dGeometry, dy: Codes, w: Codes, options?: Conv2dOptions): Codes {
+    return wasmConv2dBackwardData(this.rt, geometry, dy, w, options);
+  }
+
+  /** conv2d backward with respect to the filter: dw from x and dy. */
+  conv2dBackwardFilter(geometry: Conv2dGeometry, x: Codes, dy: Codes, options?: Conv2dOptions): Codes {
+    return wasmConv2dBackwardFilter(this.rt, geometry, x, dy, options);
+  }
+
+  /** out = a (op) b elementwise, computed in float32 and rounded once into the output format. */
+  binary(op: BinaryOp, a: Codes, b: Codes, options?: ElementwiseOptions): Codes {
+    return wasmBinary(this.rt, op, a, b, options);
+  }
+
+  /** out = a + b. */
+  add(a: Codes, b: Codes, options?: ElementwiseOptions): Codes {
+    return wasmBinary(this.rt, "add", a, b, options);
+  }
+
+  /** out = a - b. */
+  sub(a: Codes, b: Codes, options?: ElementwiseOptions): Codes {
+    return wasmBinary(this.rt, "sub", a, b, options);
+  }
+
+  /** out = a * b. */
+  mul(a: Codes, b: Codes, options?: ElementwiseOptions): Codes {
+    return wasmBinary(this.rt, "mul", a, b, options);
+  }
+
+  /** out = max(x, 0) (options.aFormat is x's format). */
+  relu(x: Codes, options?: Omit<ElementwiseOptions, "bFormat">): Codes {
+    return wasmRelu(this.rt, x, options);
+  }
+
+  /** y = y + alpha * x in place, rounded into y's format; returns y. */
+  axpy(alpha: number, x: Codes, y: Codes, options?: AxpyOptions): Codes {
+    return wasmAxpy(this.rt, alpha, x, y, options);
+  }
+
+  /** The float32 sum of x in the documented fixed order. */
+  sum(x: Codes, format?: FormatLike): number {
+    return wasmSum(this.rt, x, format);
+  }
+
+  /** A zeroed array of n codes of `format` that lives in the wasm memory (Float32Array for float32):
+   * kernels read and write such arrays in place, without copies. Release it with `free`; a view must
+   * not be used after that. */
+  allocate(format: FormatLike, n: number): Codes {
+    return allocateResident(this.rt, resolveFormat(format), n);
+  }
+
+  /** Release an array made by `allocate` (false when it was not one, or was freed already). */
+  free(array: Codes): boolean {
+    return this.rt.arena.resident(array) && this.rt.arena.heap.free(array.byteOffset);
+  }
+
+  /** Whether `array` lives in this wasm memory (so kernels use it without copying). */
+  isResident(array: Codes): boolean {
+    return this.rt.arena.resident(array);
+  }
+
+  /** Stop the worker threads (the kernels stay usable; workers restart when needed). */
+  close(): Promise<void> {
+    return this.rt.close();
+  }
+}
+
+let shared: WasmKernels | null | undefined;
+
+/** Whether the wasm kernels can run here (the module is built and WebAssembly SIMD and threads work). */
+export function wasmAvailable(): boolean {
+  return compileModule() !== null;
+}
+
+/** The default wasm kernels, created on first use (synchronously), or null when unavailable. */
+export function wasmKernels(): WasmKernels | null {
+  if (shared === undefined) shared = WasmKernels.create();
+  return shared;
+}
+
+/** The default wasm kernels; rejects with an "unsupported" error when unavailable. */
+export async function loadWasm(): Promise<WasmKernels> {
+  await Promise.resolve();
+  const k = wasmKernels();
+  if (k === null) {
+    throw new MinifloatError(
+      "unsupported",
+      "wasm kernels unavailable: run `npm run build` to compile assembly/",
+    );
+  }
+  return k;
+}

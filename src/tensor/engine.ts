@@ -1,0 +1,85 @@
+/**
+ * The engine: configuration and state shared by the tensors of one computation (which backend runs the
+ * kernels, the seed and step that key stochastic rounding, whether gradients are recorded, the memory
+ * tracker). Passed explicitly; `defaultEngine` serves callers that do not care. No math here.
+ */
+import { MinifloatError } from "../errors.js";
+import { MemoryTracker } from "./memory.js";
+
+/** The kernel backends: `js` (every op, the reference) and `wasm` (SIMD kernels for the hot ops). */
+export const BACKEND_NAMES = ["js", "wasm"] as const;
+
+/** A kernel backend name. */
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/** Options of a new engine. */
+export interface EngineOptions {
+  /** Default "js". */
+  readonly backend?: BackendName;
+  /** Seed of stochastic rounding and dropout; default 0. */
+  readonly seed?: number;
+}
+
+interface Held {
+  readonly format: string;
+  readonly bytes: number;
+  released: boolean;
+}
+
+/** Configuration and state of one computation. */
+export class Engine {
+  readonly memory = new MemoryTracker();
+  backend: BackendName;
+  seed: number;
+  /** The current step of a run: part of every stochastic-rounding key. */
+  step = 0;
+  /** Whether ops record their creators for backward. */
+  gradEnabled = true;
+  private nextTensorId = 0;
+  private readonly finalizer = new FinalizationRegistry<Held>((h) => {
+    this.release(h);
+  });
+
+  constructor(options: EngineOptions = {}) {
+    this.backend = options.backend ?? "js";
+    this.seed = options.seed ?? 0;
+    if (!Number.isSafeInteger(this.seed) || this.seed < 0) {
+      throw new MinifloatError("argument", `engine seed must be a non-negative integer, got ${this.seed}`);
+    }
+  }
+
+  /** A fresh tensor id (also the stream of its stochastic rounding). */
+  newTensorId(): number {
+    return this.nextTensorId++ % 0x100000000;
+  }
+
+  /** Account `bytes` of storage in `format`, released by `release` or when `owner` is collected. */
+  hold(owner: object, format: string, bytes: number): Held {
+    const h: Held = { format, bytes, released: false };
+    this.memory.alloc(format, bytes);
+    this.finalizer.register(owner, h, h);
+    return h;
+  }
+
+  /** Release storage accounted by `hold` (idempotent). */
+  release(h: Held): void {
+    if (h.released) return;
+    h.released = true;
+    this.memory.free(h.format, h.bytes);
+    this.finalizer.unregister(h);
+  }
+
+  /** Run `fn` with gradient recording off (inference, optimizer updates). */
+  noGrad<T>(fn: () => T): T {
+    const before = this.gradEnabled;
+    this.gradEnabled = false;
+    try {
+      return fn();
+    } finally {
+      this.gradEnabled = before;
+    }
+  }
+}
+
+/** The engine used when none is given. */
+export const defaultEngine = new Engine();
