@@ -4,9 +4,8 @@
  * checks its arguments and names the op and both shapes in errors.
  */
 import { MinifloatError } from "../errors.js";
-import { encodeArray } from "../formats/index.js";
 import {
-  allocStorage,
+  codeOf,
   codesOf,
   broadcastShapes,
   broadcastStrides,
@@ -167,11 +166,7 @@ export function pad(x: Tensor, pads: readonly (readonly [number, number])[], val
   });
   const shape = x.shape.map((d, i) => d + (full[i]?.[0] ?? 0) + (full[i]?.[1] ?? 0));
   const { tensor, out } = allocOutput(x.engine, x.format, shape);
-  if (value !== 0) {
-    const code = codesOf(allocStorage(x.format, 1));
-    encodeArray(x.format, [value], {}, code);
-    codesOf(out.data).fill(code[0]);
-  }
+  if (value !== 0) codesOf(out.data).fill(codeOf(x.format, value));
   const src = operand(x).data;
   const outStrides = contiguousStrides(shape);
   const index = new Array<number>(x.rank).fill(0);

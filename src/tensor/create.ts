@@ -65,10 +65,15 @@ export function full(shape: Shape, value: number, options: CreateOptions = {}): 
   checkShape(shape, "full");
   const format = resolveFormat(options.format);
   const data = allocStorage(format, sizeOf(shape));
-  const code = codesOf(allocStorage(format, 1));
-  encodeArray(format, [value], { ...options, rounding: "nearest-even" }, code);
-  codesOf(data).fill(code[0]);
+  codesOf(data).fill(codeOf(format, value, { ...options, rounding: "nearest-even" }));
   return finish(tensorFromStorage(engineOr(options.engine), format, data, shape), options);
+}
+
+/** The code of `value` in `format`, as stored in a tensor's storage (float32: its bits). */
+export function codeOf(format: FloatFormat, value: number, options: EncodeOptions = {}): number {
+  const code = codesOf(allocStorage(format, 1));
+  encodeArray(format, [value], options, code);
+  return code[0];
 }
 
 /** A tensor of zeros. */
