@@ -20,3 +20,7 @@ export {
 } from "./kernels/index.js";
 export * from "./ops/index.js";
 export * from "./autograd/index.js";
+export * from "./data/index.js";
+export * from "./nn/index.js";
+export * from "./optim/index.js";
+export * from "./precision/index.js";

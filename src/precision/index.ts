@@ -1,0 +1,8 @@
+/**
+ * Layer `precision`: precision policies (roles -> formats and rounding, DESIGN.md rule 5), their presets
+ * and JSON form, and loss scaling. Decides formats; computes nothing but the loss scale. Imports only
+ * formats, tensor and ../errors.
+ */
+export * from "./policy.js";
+export * from "./parse-policy.js";
+export * from "./loss-scaler.js";
