@@ -241,39 +241,36 @@ export class Dropout extends Module {
   }
 }
 
-/** 2-D max pooling of (B, C, H, W); stride defaults to the kernel. */
-export class MaxPool2d extends Module {
+/** 2-D pooling of (B, C, H, W) by one of the pool ops; stride defaults to the kernel. */
+class Pool2d extends Module {
   private readonly ops: OpOptions;
 
   constructor(
     ctx: ModuleContext,
+    private readonly pool: typeof maxPool2d | typeof avgPool2d,
     readonly kernel: Pair,
-    readonly stride: Pair = kernel,
+    readonly stride: Pair,
   ) {
     super();
     this.ops = opOptions(ctx);
   }
 
   forward(x: Tensor): Tensor {
-    return maxPool2d(x, { ...this.ops, kernel: this.kernel, stride: this.stride });
+    return this.pool(x, { ...this.ops, kernel: this.kernel, stride: this.stride });
+  }
+}
+
+/** 2-D max pooling of (B, C, H, W); stride defaults to the kernel. */
+export class MaxPool2d extends Pool2d {
+  constructor(ctx: ModuleContext, kernel: Pair, stride: Pair = kernel) {
+    super(ctx, maxPool2d, kernel, stride);
   }
 }
 
 /** 2-D average pooling of (B, C, H, W); stride defaults to the kernel. */
-export class AvgPool2d extends Module {
-  private readonly ops: OpOptions;
-
-  constructor(
-    ctx: ModuleContext,
-    readonly kernel: Pair,
-    readonly stride: Pair = kernel,
-  ) {
-    super();
-    this.ops = opOptions(ctx);
-  }
-
-  forward(x: Tensor): Tensor {
-    return avgPool2d(x, { ...this.ops, kernel: this.kernel, stride: this.stride });
+export class AvgPool2d extends Pool2d {
+  constructor(ctx: ModuleContext, kernel: Pair, stride: Pair = kernel) {
+    super(ctx, avgPool2d, kernel, stride);
   }
 }
 
