@@ -8,7 +8,8 @@ import { D_WIDTH, E_WIDTH, RCHUNK, TLS_CHUNK, word } from "./layout";
 import { decodeRange, encodeRange } from "./codec";
 
 /** Binary ops, by number: 0 add, 1 sub, 2 mul, 3 div, 4 max, 5 min, 6 relu backward (a = dy, b = x:
- * dy where x > 0, else 0). */
+ * dy where x > 0, else 0), then the comparisons 7 eq, 8 ne, 9 lt, 10 le, 11 gt, 12 ge (1 where true,
+ * +0 where false; every comparison with NaN is false but ne, as in JavaScript). */
 @inline
 function binaryVec(op: i32, a: v128, b: v128): v128 {
   if (op == 0) return f32x4.add(a, b);
@@ -17,7 +18,18 @@ function binaryVec(op: i32, a: v128, b: v128): v128 {
   if (op == 3) return f32x4.div(a, b);
   if (op == 4) return f32x4.max(a, b);
   if (op == 5) return f32x4.min(a, b);
-  return v128.and(a, f32x4.gt(b, f32x4.splat(0)));
+  if (op == 6) return v128.and(a, f32x4.gt(b, f32x4.splat(0)));
+  return v128.and(compareVec(op, a, b), f32x4.splat(1));
+}
+
+@inline
+function compareVec(op: i32, a: v128, b: v128): v128 {
+  if (op == 7) return f32x4.eq(a, b);
+  if (op == 8) return f32x4.ne(a, b);
+  if (op == 9) return f32x4.lt(a, b);
+  if (op == 10) return f32x4.le(a, b);
+  if (op == 11) return f32x4.gt(a, b);
+  return f32x4.ge(a, b);
 }
 
 @inline
@@ -28,7 +40,13 @@ function binaryScalar(op: i32, a: f32, b: f32): f32 {
   if (op == 3) return a / b;
   if (op == 4) return max<f32>(a, b);
   if (op == 5) return min<f32>(a, b);
-  return b > 0 ? a : 0;
+  if (op == 6) return b > 0 ? a : 0;
+  if (op == 7) return a == b ? 1 : 0;
+  if (op == 8) return a != b ? 1 : 0;
+  if (op == 9) return a < b ? 1 : 0;
+  if (op == 10) return a <= b ? 1 : 0;
+  if (op == 11) return a > b ? 1 : 0;
+  return a >= b ? 1 : 0;
 }
 
 function binaryRange(op: i32, a: usize, b: usize, z: usize, n: i32): void {

@@ -18,6 +18,9 @@ export interface BackwardOptions {
   readonly rounding?: OpOptions["rounding"];
   /** Gradient of the root (default: ones). */
   readonly grad?: Tensor;
+  /** Called with each tensor of the graph and its complete gradient, before the gradient flows on
+   * (per-layer diagnostics); must not keep the gradient beyond the call if it disposes tensors. */
+  readonly onGrad?: (t: Tensor, grad: Tensor) => void;
 }
 
 /** Tensors reachable from `root` through creators, in topological order (inputs before outputs). */
@@ -71,6 +74,7 @@ export function backward(root: Tensor, options: BackwardOptions = {}): void {
       const t = order[i];
       const g = grads.get(t);
       if (g === undefined) continue;
+      options.onGrad?.(t, g);
       const c = t.creator;
       if (c === null) {
         t.grad = t.grad === null ? g : add(t.grad, g, opOptions);

@@ -7,4 +7,7 @@
 export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** The terminal stderr is, when it is one: long commands draw a live progress bar on it. Absent in
+   * tests and when stderr is a file or pipe, where they print one line per epoch instead. */
+  readonly terminal?: NodeJS.WriteStream | undefined;
 }

@@ -8,7 +8,9 @@ import { Command, CommanderError } from "commander";
 import { isMinifloatError } from "../errors.js";
 import { benchCommand } from "./bench-command.js";
 import { castCommand } from "./cast-command.js";
+import { compareCommand } from "./compare-command.js";
 import { formatsCommand } from "./formats-command.js";
+import { trainCommand } from "./train-command.js";
 import type { CliIo } from "./io.js";
 
 /** Exit code of a user error: bad arguments, unknown names, unparseable values. */
@@ -37,6 +39,8 @@ export function buildProgram(io: CliIo): Command {
     .version(packageVersion(), "--version", "print the version")
     .addCommand(formatsCommand(io))
     .addCommand(castCommand(io))
+    .addCommand(trainCommand(io))
+    .addCommand(compareCommand(io))
     .addCommand(benchCommand(io))
     .showSuggestionAfterError(true);
   const configure = (c: Command): void => {

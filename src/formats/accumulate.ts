@@ -4,11 +4,13 @@
  * exact sum; and Kahan-compensated summation with every operation rounded to the format (DESIGN.md rule 5).
  * Each addition is rounded exactly once: TwoSum gives the exact sum hi + lo, and encodeValue rounds
  * hi + lo as one value. Values are plain numbers (scalars) or Float32Arrays holding values of the format.
+ * The scalar functions are the slow, obviously correct twins of the array ones, which fast-add.ts does.
  */
 import { MinifloatError } from "../errors.js";
+import type { CodeArray } from "./bulk-codec.js";
+import { nearestSumArray, stochasticSumArray } from "./fast-add.js";
 import { decodeValue, encodeValue } from "./float-codec.js";
 import type { FloatFormat } from "./float-format.js";
-import { forEachRandomChunk } from "./philox.js";
 import { resolveEncodeOptions, type RoundingMode, type StochasticSource } from "./rounding.js";
 
 /** The value of x rounded to format `f`, nearest-even (overflow to infinity where the format has it). */
@@ -81,13 +83,13 @@ function checkSameLength(what: string, got: number, expected: number): void {
 /** sum[i] = fl(sum[i] + update[i]) in `f`, nearest-even, in place; returns `sum`. */
 export function nearestAddArray(f: FloatFormat, sum: Float32Array, update: Float32Array): Float32Array {
   checkSameLength("update", update.length, sum.length);
-  for (let i = 0; i < sum.length; i++) sum[i] = addRounded(f, sum[i], update[i], "nearest-even");
-  return sum;
+  return nearestSumArray(f, sum, update, sum);
 }
 
 /**
  * sum[i] = fl(sum[i] + update[i]) in `f`, stochastically rounded, in place; element i draws
- * randomWord(seed, stream, step, offset + i), so a run is reproducible whatever the slicing.
+ * randomWord(seed, stream, step, offset + i), so a run is reproducible whatever the slicing. `codes`,
+ * when given, receives the codes of the sums too (to store them without encoding again).
  */
 export function stochasticAddArray(
   f: FloatFormat,
@@ -95,35 +97,44 @@ export function stochasticAddArray(
   update: Float32Array,
   random: StochasticSource,
   randomBits = 32,
+  codes?: CodeArray,
 ): Float32Array {
   checkSameLength("update", update.length, sum.length);
+  if (codes !== undefined) checkSameLength("codes", codes.length, sum.length);
   const o = resolveEncodeOptions({ rounding: "stochastic", random, randomBits });
-  const src = o.random;
-  if (src === null) return sum; // unreachable: "stochastic" always resolves a source
-  forEachRandomChunk(src, o.randomBits, sum.length, (start, end, rand) => {
-    for (let i = start; i < end; i++) {
-      sum[i] = addRounded(f, sum[i], update[i], "stochastic", rand[i - start], o.randomBits);
-    }
-  });
-  return sum;
+  if (o.random === null) return sum; // unreachable: "stochastic" always resolves a source
+  return stochasticSumArray(f, sum, update, sum, o.random, o.randomBits, codes);
 }
 
-/** Kahan-compensated updates of whole arrays in place: `sum` (weights) and `comp` (compensation) hold
- * values of `f` and are updated elementwise exactly as `kahanAdd` does; returns `sum`. */
+let kahanScratch = new Float32Array(0);
+
+/**
+ * Kahan-compensated updates of whole arrays in place: `sum` (weights) and `comp` (compensation) hold
+ * values of `f` and are updated elementwise exactly as `kahanAdd` does; returns `sum`. `sumCodes` and
+ * `compCodes`, when given, receive their new codes in `f` too (to store them without encoding again).
+ */
 export function kahanAddArray(
   f: FloatFormat,
   sum: Float32Array,
   comp: Float32Array,
   update: Float32Array,
+  sumCodes?: CodeArray,
+  compCodes?: CodeArray,
 ): Float32Array {
   checkSameLength("comp", comp.length, sum.length);
   checkSameLength("update", update.length, sum.length);
-  for (let i = 0; i < sum.length; i++) {
-    const w = sum[i];
-    const y = addRounded(f, update[i], -comp[i], "nearest-even");
-    const s = addRounded(f, w, y, "nearest-even");
-    comp[i] = addRounded(f, addRounded(f, s, -w, "nearest-even"), -y, "nearest-even");
-    sum[i] = s;
-  }
+  if (sumCodes !== undefined) checkSameLength("sumCodes", sumCodes.length, sum.length);
+  if (compCodes !== undefined) checkSameLength("compCodes", compCodes.length, sum.length);
+  const n = sum.length;
+  // The four rounded operations of kahanAdd as four whole-array passes; y and s need scratch, t and
+  // the new c take comp's place once y has read it.
+  if (kahanScratch.length < 2 * n) kahanScratch = new Float32Array(2 * n);
+  const y = kahanScratch.subarray(0, n);
+  const s = kahanScratch.subarray(n, 2 * n);
+  nearestSumArray(f, update, comp, y, true); // y = u - c
+  nearestSumArray(f, sum, y, s, false, sumCodes); // s = w + y
+  nearestSumArray(f, s, sum, comp, true); // t = s - w
+  nearestSumArray(f, comp, y, comp, true, compCodes); // c = t - y
+  sum.set(s);
   return sum;
 }

@@ -26,6 +26,7 @@ export {
 } from "./int-quant.js";
 export * from "./mx.js";
 export * from "./accumulate.js";
+export { nearestSumArray, roundToOddSum, stochasticSumArray, stochasticSumWithRandom } from "./fast-add.js";
 export {
   referenceDecode,
   referenceEncode,
@@ -36,3 +37,4 @@ export {
   type ReferenceValue,
   type ReferenceOptions,
 } from "./reference-codec.js";
+export * from "./classify.js";

@@ -6,6 +6,7 @@
  */
 import { decodeArray, encodeArray, type FloatFormat, type StochasticSource } from "../formats/index.js";
 import { codesOf, type Shape, type StorageArray } from "../tensor/index.js";
+import { fastFloat64Target, storeFloat64Nearest } from "./round-float64.js";
 
 /** A contiguous, row-major operand of a kernel. */
 export interface Operand {
@@ -52,12 +53,19 @@ export function store(out: Operand, values: Float32Array | Float64Array, r: Outp
     out.data.set(values);
     return;
   }
+  if (values instanceof Float64Array && r.rounding === "nearest-even" && fastFloat64Target(out.format)) {
+    storeFloat64Nearest(out.format, values, out.data); // the scalar codec's result, ~50x faster
+    return;
+  }
   const options =
     r.random === null
       ? { rounding: r.rounding }
       : { rounding: r.rounding, random: r.random, randomBits: r.randomBits };
   encodeArray(out.format, values, options, codesOf(out.data));
 }
+
+/** The signature of `store`, for kernels that take a backend's faster twin of it. */
+export type Store = typeof store;
 
 /** A float32 scratch buffer for a result: the output storage itself when the output is float32. */
 export function resultBuffer(out: Operand, n = out.data.length): Float32Array {

@@ -4,11 +4,22 @@
  * the js kernel's arithmetic (formats it can decode, float32 accumulation, shapes it handles) and hands
  * everything else to its `js` twin, so the backend is always complete and always right.
  */
-import type { EncodeOptions, FloatFormat } from "../formats/index.js";
+import { floatFormat, type EncodeOptions, type FloatFormat } from "../formats/index.js";
 import { sizeOf } from "../tensor/index.js";
+import { broadcastArray } from "./broadcast.js";
 import { jsKernels } from "./js/index.js";
 import type { BinaryOp, Conv2dAttrs, Kernels, UnaryOp } from "./signatures.js";
-import { decoded, resultBuffer, store, type Operand, type OutputRounding } from "./types.js";
+import { normKernelsWith } from "./js/norm.js";
+import { fastFloat64Target, roundToOddFloat32 } from "./round-float64.js";
+import {
+  decoded,
+  NEAREST,
+  resultBuffer,
+  store,
+  type Operand,
+  type OutputRounding,
+  type Store,
+} from "./types.js";
 import {
   wasmSupportsFormat,
   type BinaryOp as WasmBinaryOp,
@@ -53,10 +64,74 @@ function geometry(x: readonly number[], w: readonly number[], attrs: Conv2dAttrs
   };
 }
 
+/** The operand's values as float32, decoded by the wasm codec (bit-exact with `decoded`). */
+function floats(w: WasmKernels, x: Operand): Float32Array {
+  return x.data instanceof Float32Array ? x.data : w.decode(x.format, x.data);
+}
+
+/** Round float32 results once into `out` as `store` does, with the wasm encoder (bit-exact with it). */
+function roundInto(w: WasmKernels, out: Operand, values: Float32Array, r: OutputRounding): void {
+  if (out.data === values) return;
+  if (out.data instanceof Float32Array) out.data.set(values);
+  else w.encode(out.format, values, encodeOptions(r), out.data);
+}
+
+const FLOAT32 = floatFormat("float32");
+
+/**
+ * `store` with the wasm encoder where it serves the output: float32 values are encoded directly, float64
+ * ones (normalization) rounded to odd float32 first, which then rounds to nearest exactly as the float64
+ * value would (round-float64.ts); the same codes as `store`, several times faster for 16- and 8-bit outputs.
+ */
+function wasmStore(w: WasmKernels): Store {
+  return (out, values, r) => {
+    if (out.data === values || out.data instanceof Float32Array || !supported(out.format)) {
+      store(out, values, r);
+    } else if (values instanceof Float32Array) {
+      w.encode(out.format, values, encodeOptions(r), out.data);
+    } else if (r.rounding === "nearest-even" && fastFloat64Target(out.format)) {
+      w.encode(out.format, roundToOddFloat32(values), encodeOptions(r), out.data);
+    } else store(out, values, r);
+  };
+}
+
+/**
+ * Run a js kernel that computes float32 values and rounds them once (pooling, bias gradient) into a
+ * float32 scratch output, then round into `out` with the wasm encoder: the same codes as the js store,
+ * several times faster for 16- and 8-bit outputs.
+ */
+function viaFloat32(
+  w: WasmKernels,
+  out: Operand,
+  r: OutputRounding,
+  run: (out: Operand, r: OutputRounding) => void,
+): void {
+  if (out.data instanceof Float32Array || !supported(out.format)) {
+    run(out, r);
+    return;
+  }
+  const scratch = { data: new Float32Array(out.data.length), format: FLOAT32, shape: out.shape };
+  run(scratch, NEAREST);
+  w.encode(out.format, scratch.data, encodeOptions(r), out.data);
+}
+
 /** The wasm kernels, falling back to `js` wherever wasm does not do exactly the same arithmetic. */
 export function wasmBackendKernels(w: WasmKernels): Partial<Kernels> {
   const js = jsKernels;
+  const norm = normKernelsWith(wasmStore(w));
+  // Operands decoded by the wasm codec: exact, as `decoded`, and several times faster for 16 bits.
+  const f32 = (x: Operand): Operand =>
+    x.data instanceof Float32Array || !supported(x.format)
+      ? x
+      : { data: floats(w, x), format: FLOAT32, shape: x.shape };
   return {
+    ...norm,
+    batchNorm(x, gamma, beta, running, attrs, out, saved, r) {
+      norm.batchNorm(f32(x), f32(gamma), f32(beta), running, attrs, out, saved, r);
+    },
+    batchNormBackward(x, gamma, dy, saved, attrs, dx, dGamma, dBeta, r) {
+      norm.batchNormBackward(f32(x), f32(gamma), f32(dy), saved, attrs, dx, dGamma, dBeta, r);
+    },
     matmul(a, b, out, attrs, r) {
       const ra = a.shape.length;
       const rb = b.shape.length;
@@ -113,13 +188,15 @@ export function wasmBackendKernels(w: WasmKernels): Partial<Kernels> {
         return;
       }
       // The bias joins the float32 dot product before the one rounding, as in the js kernel.
-      const acc = resultBuffer(out);
+      const acc = resultBuffer(out); // (N, Cout, OH, OW)
       w.conv2d(g, x.data, wt.data, { aFormat: x.format, bFormat: wt.format, outFormat: "float32", out: acc });
-      const bv = decoded(bias);
+      const bv = decoded(bias); // (Cout)
       const plane = (out.shape[2] ?? 1) * (out.shape[3] ?? 1);
-      for (let i = 0; i < acc.length; i++)
-        acc[i] = Math.fround(acc[i] + bv[Math.floor(i / plane) % bv.length]);
-      store(out, acc, r);
+      for (let p = 0, at = 0; at < acc.length; p++) {
+        const b = bv[p % bv.length];
+        for (const end = at + plane; at < end; at++) acc[at] = Math.fround(acc[at] + b);
+      }
+      roundInto(w, out, acc, r);
     },
 
     conv2dBackwardData(dy, wt, attrs, dx, r) {
@@ -154,12 +231,26 @@ export function wasmBackendKernels(w: WasmKernels): Partial<Kernels> {
 
     binary(op, a, b, out, r) {
       const wop = BINARY[op];
-      const same = a.data.length === out.data.length && b.data.length === out.data.length;
-      if (wop === undefined || !same || !supported(a.format, b.format, out.format)) {
+      if (wop === undefined || !supported(a.format, b.format, out.format)) {
         js.binary(op, a, b, out, r);
         return;
       }
-      w.binary(wop, a.data, b.data, {
+      // A broadcast operand (a bias row, a scalar) is expanded as codes: a copy, exact in any format.
+      w.binary(wop, broadcastArray(a.data, a.shape, out.shape), broadcastArray(b.data, b.shape, out.shape), {
+        aFormat: a.format,
+        bFormat: b.format,
+        outFormat: out.format,
+        rounding: encodeOptions(r),
+        out: out.data,
+      });
+    },
+
+    compare(op, a, b, out, r) {
+      if (!supported(a.format, b.format, out.format)) {
+        js.compare(op, a, b, out, r);
+        return;
+      }
+      w.binary(op, broadcastArray(a.data, a.shape, out.shape), broadcastArray(b.data, b.shape, out.shape), {
         aFormat: a.format,
         bFormat: b.format,
         outFormat: out.format,
@@ -174,6 +265,53 @@ export function wasmBackendKernels(w: WasmKernels): Partial<Kernels> {
         return;
       }
       w.relu(x.data, { aFormat: x.format, outFormat: out.format, rounding: encodeOptions(r), out: out.data });
+    },
+
+    maxPool2d(x, attrs, out, argmax, r) {
+      if (!supported(x.format, out.format)) {
+        js.maxPool2d(x, attrs, out, argmax, r);
+        return;
+      }
+      const [n = 1, c = 1, h = 1, wd = 1] = x.shape;
+      const [oh = 1, ow = 1] = out.shape.slice(2);
+      const res = resultBuffer(out); // (N, C, OH, OW)
+      w.maxPool2d(floats(w, x), { planes: n * c, h, w: wd, oh, ow, ...attrs }, res, argmax);
+      roundInto(w, out, res, r);
+    },
+
+    maxPool2dBackward(dy, argmax, dx, r) {
+      if (!supported(dy.format, dx.format)) {
+        js.maxPool2dBackward(dy, argmax, dx, r);
+        return;
+      }
+      const res = resultBuffer(dx); // (N, C, H, W)
+      w.maxPool2dBackward(floats(w, dy), argmax, res);
+      roundInto(w, dx, res, r);
+    },
+
+    avgPool2d(x, attrs, out, r) {
+      viaFloat32(w, out, r, (o, ro) => {
+        js.avgPool2d(x, attrs, o, ro);
+      });
+    },
+
+    avgPool2dBackward(dy, attrs, dx, r) {
+      viaFloat32(w, dx, r, (o, ro) => {
+        js.avgPool2dBackward(dy, attrs, o, ro);
+      });
+    },
+
+    conv2dBackwardBias(dy, attrs, dBias, r) {
+      // Accumulation "output" rounds every partial sum to dBias's format (unless that is float32).
+      const f32 = attrs.accumulate === "float32" || dBias.format.bits === 32;
+      if (!f32 || !supported(dy.format, dBias.format)) {
+        js.conv2dBackwardBias(dy, attrs, dBias, r);
+        return;
+      }
+      const [n = 1, c = 1, oh = 1, ow = 1] = dy.shape;
+      const res = resultBuffer(dBias); // (Cout)
+      w.channelSum(floats(w, dy), [n, c, oh * ow], res);
+      roundInto(w, dBias, res, r);
     },
 
     cast(x, out, r) {

@@ -25,7 +25,7 @@ import {
   type Pair,
 } from "../ops/index.js";
 import type { Shape, Tensor } from "../tensor/index.js";
-import { createParameter, Module, opOptions, type ModuleContext } from "./module.js";
+import { createParameter, dotOptions, Module, opOptions, type ModuleContext } from "./module.js";
 
 /** A module that maps a tensor to a tensor (the kind Sequential chains). */
 export type Layer = Module;
@@ -43,6 +43,7 @@ export class Linear extends Module {
   }
 
   private readonly ops: OpOptions;
+  private readonly dot: ReturnType<typeof dotOptions>;
 
   constructor(ctx: ModuleContext, inFeatures: number, outFeatures: number, bias = true) {
     super();
@@ -50,10 +51,11 @@ export class Linear extends Module {
     this.addParameter("weight", createParameter(ctx, [outFeatures, inFeatures], { kind: "uniform", bound }));
     if (bias) this.addParameter("bias", createParameter(ctx, [outFeatures], { kind: "uniform", bound }));
     this.ops = opOptions(ctx);
+    this.dot = dotOptions(ctx);
   }
 
   forward(x: Tensor): Tensor {
-    const y = matmul(x, this.weight, { ...this.ops, transB: true }); // (..., out)
+    const y = matmul(x, this.weight, { ...this.dot, transB: true }); // (..., out)
     return this.bias === null ? y : add(y, this.bias, this.ops);
   }
 }
@@ -103,7 +105,7 @@ export class Conv2d extends Module {
     }
     this.stride = options.stride ?? 1;
     this.padding = options.padding ?? 0;
-    this.ops = opOptions(ctx);
+    this.ops = dotOptions(ctx);
   }
 
   forward(x: Tensor): Tensor {

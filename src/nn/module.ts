@@ -6,7 +6,7 @@
  */
 import { MinifloatError } from "../errors.js";
 import { fillRandomWords, floatFormat, type FloatFormat } from "../formats/index.js";
-import type { OpRounding } from "../kernels/index.js";
+import type { Accumulate, OpRounding } from "../kernels/index.js";
 import type { OpOptions } from "../ops/index.js";
 import {
   Engine,
@@ -29,6 +29,9 @@ export interface ContextOptions {
   readonly rounding?: OpRounding;
   /** Format batch-norm running statistics are rounded to after each update; default float32. */
   readonly bnStatsFormat?: FloatFormat | string;
+  /** Accumulation of the dot products of Linear, Conv2d and attention in forward (DESIGN.md rule 4);
+   * default "float32". */
+  readonly accumulate?: Accumulate;
   /** Seed of parameter initialization; default the engine's seed. */
   readonly seed?: number;
 }
@@ -40,6 +43,7 @@ export interface ModuleContext {
   readonly activationFormat: FloatFormat;
   readonly rounding: OpRounding;
   readonly bnStatsFormat: FloatFormat;
+  readonly accumulate: Accumulate;
   readonly seed: number;
   /** Next Philox stream for a parameter or a dropout mask (one per call, in construction order). */
   nextStream(): number;
@@ -59,6 +63,7 @@ export function createContext(options: ContextOptions = {}): ModuleContext {
     activationFormat: resolveFormat(options.activationFormat),
     rounding: options.rounding ?? "nearest-even",
     bnStatsFormat: resolveFormat(options.bnStatsFormat ?? floatFormat("float32")),
+    accumulate: options.accumulate ?? "float32",
     seed,
     nextStream: () => stream++,
   };
@@ -67,6 +72,11 @@ export function createContext(options: ContextOptions = {}): ModuleContext {
 /** The OpOptions of a forward pass under `ctx`: activation format and rounding. */
 export function opOptions(ctx: ModuleContext): OpOptions {
   return { format: ctx.activationFormat, rounding: ctx.rounding };
+}
+
+/** The options of a forward dot product (matmul, conv2d) under `ctx`: opOptions plus the accumulation. */
+export function dotOptions(ctx: ModuleContext): OpOptions & { readonly accumulate: Accumulate } {
+  return { ...opOptions(ctx), accumulate: ctx.accumulate };
 }
 
 /** `n` uniform values in (-bound, bound) from Philox stream (seed, stream, step 0). */
@@ -170,6 +180,12 @@ export abstract class Module<In = Tensor, Out = Tensor> {
     return [...this.children];
   }
 
+  /** This module and every descendant as [dotted name, module], parents before children ("" is this). */
+  *namedModules(prefix = ""): Generator<[string, Module<never, unknown>]> {
+    yield [prefix, this];
+    for (const [name, m] of this.children) yield* m.namedModules(prefix === "" ? name : `${prefix}.${name}`);
+  }
+
   /** Parameters as [dotted name, tensor], own first then children's, in registration order (as PyTorch). */
   *namedParameters(prefix = ""): Generator<[string, Tensor]> {
     for (const [name, t] of this.ownParams) yield [prefix + name, t];
@@ -208,4 +224,34 @@ export abstract class Module<In = Tensor, Out = Tensor> {
   zeroGrad(): void {
     for (const t of this.parameters()) t.grad = null;
   }
+}
+
+/**
+ * Call `observer(name, output)` after the forward of every leaf module (one without children) of `root`,
+ * for per-layer diagnostics; returns a function that removes the observation. Parents call their
+ * children's `forward`, so the observation wraps each leaf's own method.
+ */
+export function observeOutputs(
+  root: Module<never, unknown>,
+  observer: (name: string, output: unknown) => void,
+): () => void {
+  const undo: (() => void)[] = [];
+  for (const [name, m] of root.namedModules()) {
+    if (m.namedChildren().length > 0) continue;
+    const own = Object.getOwnPropertyDescriptor(m, "forward");
+    const forward = m.forward.bind(m);
+    const wrapped = (input: never): unknown => {
+      const out = forward(input);
+      observer(name, out);
+      return out;
+    };
+    Object.defineProperty(m, "forward", { value: wrapped, configurable: true, writable: true });
+    undo.push(() => {
+      if (own !== undefined) Object.defineProperty(m, "forward", own);
+      else Reflect.deleteProperty(m, "forward");
+    });
+  }
+  return () => {
+    for (const u of undo) u();
+  };
 }

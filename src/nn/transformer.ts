@@ -19,7 +19,7 @@ import {
 } from "../ops/index.js";
 import type { Tensor } from "../tensor/index.js";
 import { Dropout, GELU, LayerNorm, Linear, Conv2d, Sequential } from "./layers.js";
-import { createParameter, Module, opOptions, type ModuleContext } from "./module.js";
+import { createParameter, dotOptions, Module, opOptions, type ModuleContext } from "./module.js";
 import type { ImageModelConfig } from "./models.js";
 
 /** Multi-head self-attention: x (B, T, C) -> (B, T, C), with query, key, value and output projections. */
@@ -29,6 +29,7 @@ export class MultiHeadAttention extends Module {
   readonly value: Linear;
   readonly out: Linear;
   private readonly ops: OpOptions;
+  private readonly dot: ReturnType<typeof dotOptions>;
 
   constructor(
     ctx: ModuleContext,
@@ -44,6 +45,7 @@ export class MultiHeadAttention extends Module {
     this.value = this.addModule("value", new Linear(ctx, dim, dim));
     this.out = this.addModule("out", new Linear(ctx, dim, dim));
     this.ops = opOptions(ctx);
+    this.dot = dotOptions(ctx);
   }
 
   /** (B, T, C) -> (B, H, T, D). */
@@ -57,9 +59,9 @@ export class MultiHeadAttention extends Module {
     const q = this.split(this.query.forward(x)); // (B, H, T, D)
     const k = this.split(this.key.forward(x)); // (B, H, T, D)
     const v = this.split(this.value.forward(x)); // (B, H, T, D)
-    const scores = mul(matmul(q, k, { ...this.ops, transB: true }), 1 / Math.sqrt(c / this.heads), this.ops); // (B, H, T, T)
+    const scores = mul(matmul(q, k, { ...this.dot, transB: true }), 1 / Math.sqrt(c / this.heads), this.ops); // (B, H, T, T)
     const att = softmax(scores, -1, this.ops); // (B, H, T, T)
-    const y = permute(matmul(att, v, this.ops), [0, 2, 1, 3]); // (B, T, H, D)
+    const y = permute(matmul(att, v, this.dot), [0, 2, 1, 3]); // (B, T, H, D)
     return this.out.forward(reshape(y, [b, t, c])); // (B, T, C)
   }
 }

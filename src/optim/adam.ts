@@ -54,6 +54,20 @@ export class Adam extends Optimizer {
     this.moments = params.map(() => null);
   }
 
+  protected override readonly stateKeys = ["exp_avg", "exp_avg_sq"];
+
+  protected override readonly extraState = (i: number): Readonly<Record<string, CodeBuffer>> => {
+    const st = this.moments[i];
+    return st === null ? {} : { exp_avg: st.m, exp_avg_sq: st.v };
+  };
+
+  protected override readonly restoreExtraState = (
+    i: number,
+    buffers: Readonly<Record<string, CodeBuffer>>,
+  ): void => {
+    this.moments[i] = { m: buffers.exp_avg, v: buffers.exp_avg_sq };
+  };
+
   protected computeUpdate(i: number, w: Float32Array, g: Float32Array, lr: number): Float32Array {
     const n = g.length;
     const { beta1: b1, beta2: b2, weightDecay: wd } = this;

@@ -6,16 +6,19 @@
  */
 import { MinifloatError } from "../errors.js";
 import {
+  decodeArray,
   floatFormat,
   type EncodeOptions,
+  type FloatFormat,
   type FloatFormatName,
   type RoundingMode,
 } from "../formats/index.js";
-import { allocStorage, type Tensor } from "../tensor/index.js";
+import { allocStorage, codesOf, type Tensor } from "../tensor/index.js";
 import {
   addStats,
   applyUpdate,
   NO_CANCELLATION,
+  openValues,
   storeValues,
   valuesOf,
   type CancellationStats,
@@ -140,7 +143,7 @@ export abstract class Optimizer {
   }
 
   /** Store `values` into state buffer `slot` of parameter i with the state role's rounding, and return
-   * the values actually stored. */
+   * the values actually stored (in `values` itself). */
   protected writeState(buf: CodeBuffer, values: Float32Array, i: number, slot: number): Float32Array {
     const streamId = STATE_STREAM_BASE + i * 8 + slot;
     storeValues(
@@ -148,10 +151,12 @@ export abstract class Optimizer {
       values,
       roleEncodeOptions(this.precision.roles.optimizerState, this.seed, streamId, this.stepCount),
     );
-    return valuesOf(buf);
+    // Read the rounded values back into the caller's array rather than a new one.
+    return decodeArray(buf.format, codesOf(buf.data), values);
   }
 
-  /** The float32 update u of parameter i (w its current values, g its gradient, both float32). */
+  /** The float32 update u of parameter i (w its current values, read only: it may be the parameter's
+   * own float32 storage; g its gradient, a private copy). */
   protected abstract computeUpdate(i: number, w: Float32Array, g: Float32Array, lr: number): Float32Array;
 
   /** One step with learning rate `lr`; returns (and keeps in `lastStats`) the cancellation counts. */
@@ -164,7 +169,7 @@ export abstract class Optimizer {
       const g = this.gradient(i, options.grads?.[i]);
       if (scale !== 1) for (let j = 0; j < g.length; j++) g[j] = Math.fround(g[j] * scale);
       const target = s.master ?? s.buffer;
-      const w = valuesOf(target);
+      const w = openValues(target); // read only until applyUpdate
       const u = this.computeUpdate(i, w, g, lr);
       const ctx = { seed: this.seed, stream: i, step: this.stepCount % 0x100000000 };
       const st = applyUpdate(
@@ -176,7 +181,7 @@ export abstract class Optimizer {
       if (s.master !== null) {
         storeValues(
           s.buffer,
-          valuesOf(s.master),
+          openValues(s.master),
           roleEncodeOptions(this.precision.roles.params, this.seed, RECAST_STREAM_BASE + i, this.stepCount),
         );
       }
@@ -184,6 +189,70 @@ export abstract class Optimizer {
     });
     this.lastStats = stats;
     return stats;
+  }
+
+  /** The names of a subclass's per-parameter state buffers (e.g. "momentum"), for checkpoints. */
+  protected readonly stateKeys: readonly string[] = [];
+
+  /** A subclass's state buffers of parameter i, keyed as in stateKeys (none before its first step). */
+  protected readonly extraState: (i: number) => Readonly<Record<string, CodeBuffer>> = () => ({});
+
+  /** Install restored state buffers of parameter i (every key of stateKeys is present). */
+  protected readonly restoreExtraState: (i: number, buffers: Readonly<Record<string, CodeBuffer>>) => void =
+    () => undefined;
+
+  /** Every state buffer as ["<key>/<parameter name>", buffer]: master weights, Kahan compensation, then
+   * the subclass's state, for checkpoints. The buffers are live: copy them to keep a snapshot. */
+  stateDict(): [string, CodeBuffer][] {
+    const out: [string, CodeBuffer][] = [];
+    this.slots.forEach((s, i) => {
+      const name = s.param.name;
+      if (s.master !== null) out.push([`master/${name}`, s.master]);
+      if (s.compensation !== null) out.push([`compensation/${name}`, s.compensation]);
+      for (const [key, b] of Object.entries(this.extraState(i))) out.push([`${key}/${name}`, b]);
+    });
+    return out;
+  }
+
+  /**
+   * Restore the state written by stateDict: `find(name, format, length)` returns the bytes of a buffer
+   * (codes of `format`, little-endian) or undefined when the checkpoint has none. Master weights and
+   * compensation must be present when the policy has them; a subclass's state may be absent (before its
+   * first step) but not partly present.
+   */
+  loadStateDict(
+    find: (name: string, format: FloatFormat, length: number) => Uint8Array | undefined,
+    stepCount: number,
+  ): void {
+    const fill = (name: string, b: CodeBuffer, required: boolean): boolean => {
+      const bytes = find(name, b.format, b.data.length);
+      if (bytes === undefined) {
+        if (required) throw new MinifloatError("format", `optimizer state ${name} is missing`);
+        return false;
+      }
+      new Uint8Array(b.data.buffer, b.data.byteOffset, b.data.byteLength).set(bytes);
+      return true;
+    };
+    this.slots.forEach((s, i) => {
+      const name = s.param.name;
+      if (s.master !== null) fill(`master/${name}`, s.master, true);
+      if (s.compensation !== null) fill(`compensation/${name}`, s.compensation, true);
+      const restored: Record<string, CodeBuffer> = {};
+      let found = 0;
+      for (const key of this.stateKeys) {
+        const b = this.newState(i);
+        if (fill(`${key}/${name}`, b, false)) found++;
+        restored[key] = b;
+      }
+      if (found > 0 && found < this.stateKeys.length) {
+        throw new MinifloatError(
+          "format",
+          `optimizer state of ${name}: expected ${this.stateKeys.join(", ")}, some are missing`,
+        );
+      }
+      if (found > 0) this.restoreExtraState(i, restored);
+    });
+    this.stepCount = stepCount;
   }
 
   private gradient(i: number, given: Tensor | Float32Array | undefined): Float32Array {

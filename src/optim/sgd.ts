@@ -5,7 +5,7 @@
  */
 import { MinifloatError } from "../errors.js";
 import { Optimizer, type NamedParameter, type OptimizerPrecision } from "./optimizer.js";
-import { valuesOf, type CodeBuffer } from "./update.js";
+import { openValues, type CodeBuffer } from "./update.js";
 
 /** Hyper-parameters of SGD (learning rate is given per step). */
 export interface SgdConfig {
@@ -48,6 +48,20 @@ export class Sgd extends Optimizer {
     this.buffers = params.map(() => null);
   }
 
+  protected override readonly stateKeys = ["momentum"];
+
+  protected override readonly extraState = (i: number): Readonly<Record<string, CodeBuffer>> => {
+    const b = this.buffers[i];
+    return b === null ? {} : { momentum: b };
+  };
+
+  protected override readonly restoreExtraState = (
+    i: number,
+    buffers: Readonly<Record<string, CodeBuffer>>,
+  ): void => {
+    this.buffers[i] = buffers.momentum;
+  };
+
   protected computeUpdate(i: number, w: Float32Array, g: Float32Array, lr: number): Float32Array {
     const n = g.length;
     const wd = this.weightDecay;
@@ -61,7 +75,7 @@ export class Sgd extends Optimizer {
       const next = new Float32Array(n);
       if (first) next.set(g);
       else {
-        const b = valuesOf(buf);
+        const b = openValues(buf); // read only
         for (let j = 0; j < n; j++) next[j] = f(f(mu * b[j]) + f((1 - this.dampening) * g[j]));
       }
       const b = this.writeState(buf, next, i, 0);

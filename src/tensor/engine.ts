@@ -26,6 +26,9 @@ interface Held {
   released: boolean;
 }
 
+/** The first tensor id of every step (see Engine.beginStep). */
+export const STEP_TENSOR_IDS = 0x80000000;
+
 /** Configuration and state of one computation. */
 export class Engine {
   readonly memory = new MemoryTracker();
@@ -36,6 +39,8 @@ export class Engine {
   /** Whether ops record their creators for backward. */
   gradEnabled = true;
   private nextTensorId = 0;
+  /** Storages made inside each open tidy() scope, innermost last. */
+  private readonly scopes: Set<{ dispose(): void }>[] = [];
   private readonly finalizer = new FinalizationRegistry<Held>((h) => {
     this.release(h);
   });
@@ -51,6 +56,38 @@ export class Engine {
   /** A fresh tensor id (also the stream of its stochastic rounding). */
   newTensorId(): number {
     return this.nextTensorId++ % 0x100000000;
+  }
+
+  /**
+   * Start step `step` of a run: stochastic rounding is keyed by (seed, tensor id, step), so tensor ids
+   * restart at the same value every step and a run resumed at any step draws the same random bits.
+   * Ids from STEP_TENSOR_IDS up are reused; tensors made before the first step keep lower ids.
+   */
+  beginStep(step: number): void {
+    if (!Number.isSafeInteger(step) || step < 0) {
+      throw new MinifloatError("argument", `engine step must be a non-negative integer, got ${step}`);
+    }
+    this.step = step % 0x100000000;
+    this.nextTensorId = STEP_TENSOR_IDS;
+  }
+
+  /** Run `fn` and then dispose every storage made while it ran (as tf.tidy): what `fn` makes must not be
+   * used after it returns, so return plain values. Frees a step's tensors at once, making peak memory a
+   * property of the computation rather than of the garbage collector. */
+  tidy<T>(fn: () => T): T {
+    const made = new Set<{ dispose(): void }>();
+    this.scopes.push(made);
+    try {
+      return fn();
+    } finally {
+      this.scopes.pop();
+      for (const s of made) s.dispose();
+    }
+  }
+
+  /** Called by each new storage: remember it in the innermost tidy() scope, if any. */
+  track(storage: { dispose(): void }): void {
+    this.scopes.at(-1)?.add(storage);
   }
 
   /** Account `bytes` of storage in `format`, released by `release` or when `owner` is collected. */

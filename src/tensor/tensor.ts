@@ -35,6 +35,7 @@ export class Storage {
   ) {
     this.array = data;
     this.held = engine.hold(this, format.name, data.byteLength);
+    engine.track(this);
   }
 
   /** The codes; throws once the storage is disposed. */

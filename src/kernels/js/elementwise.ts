@@ -3,49 +3,16 @@
  * exactly into float32; + - x / sqrt, max/min, abs, sign and relu are computed in float32 (float64
  * arithmetic stored into a Float32Array, correctly rounded since 53 >= 2 * 24 + 2); transcendental
  * functions (exp, log, rsqrt, tanh, sigmoid, gelu, pow) are computed in float64 and rounded once into the
- * output format, never through float32 first. Broadcasting follows NumPy.
+ * output format, never through float32 first. Broadcasting follows NumPy (../broadcast.ts).
  */
-import { contiguousStrides, sizeOf, type Shape } from "../../tensor/index.js";
+import { sizeOf, type Shape } from "../../tensor/index.js";
+import { broadcastArray } from "../broadcast.js";
 import type { BinaryOp, CompareOp, ElementwiseKernels, UnaryOp } from "../signatures.js";
 import { decoded, resultBuffer, store, type Operand } from "../types.js";
 
-/**
- * For each element of `outShape` (row-major), the flat index of the element of a contiguous tensor of
- * `inShape` it reads under NumPy broadcasting; null when the shapes are equal (the identity map).
- */
-export function broadcastIndex(inShape: Shape, outShape: Shape): Int32Array | null {
-  const lead = outShape.length - inShape.length;
-  if (lead === 0 && inShape.every((d, i) => d === outShape[i])) return null;
-  const inStrides = contiguousStrides(inShape);
-  const strides = outShape.map((_, i) => {
-    const src = i - lead;
-    return src < 0 || inShape[src] === 1 ? 0 : (inStrides[src] ?? 0);
-  });
-  const n = sizeOf(outShape);
-  const map = new Int32Array(n);
-  const index = new Array<number>(outShape.length).fill(0);
-  let at = 0;
-  for (let i = 0; i < n; i++) {
-    map[i] = at;
-    for (let d = outShape.length - 1; d >= 0; d--) {
-      index[d]++;
-      at += strides[d];
-      if (index[d] < outShape[d]) break;
-      at -= strides[d] * outShape[d];
-      index[d] = 0;
-    }
-  }
-  return map;
-}
-
 /** The operand's values read at every element of the output shape (broadcast). */
 function broadcastValues(x: Operand, outShape: Shape): Float32Array {
-  const v = decoded(x);
-  const map = broadcastIndex(x.shape, outShape);
-  if (map === null) return v;
-  const out = new Float32Array(map.length);
-  for (let i = 0; i < map.length; i++) out[i] = v[map[i]];
-  return out;
+  return broadcastArray(decoded(x), x.shape, outShape);
 }
 
 /** Abramowitz and Stegun 7.1.5 / Cody: erf by its everywhere-convergent series with positive terms,

@@ -9,7 +9,7 @@ import { nearestAdd } from "../../formats/index.js";
 import { sizeOf } from "../../tensor/index.js";
 import type { MatmulAttrs, MatmulKernels } from "../signatures.js";
 import { decoded, resultBuffer, store, type Operand } from "../types.js";
-import { broadcastIndex } from "./elementwise.js";
+import { broadcastIndex } from "../broadcast.js";
 
 /** The matrices of a batched operand packed so the K axis is contiguous: (batch, rows, K). */
 function packRowsByK(v: Float32Array, batch: number, rows: number, k: number, kFirst: boolean): Float32Array {

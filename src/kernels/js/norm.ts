@@ -5,7 +5,7 @@
  * output; running statistics are float32 arrays updated as PyTorch does (unbiased variance, momentum).
  */
 import type { BatchNormAttrs, LayerNormAttrs, NormKernels } from "../signatures.js";
-import { decoded, resultBuffer, store, type Operand, type OutputRounding } from "../types.js";
+import { decoded, resultBuffer, store, type Operand, type OutputRounding, type Store } from "../types.js";
 
 /** x (N, C, ...) seen as N blocks of C channels of S elements each. */
 function channelDims(x: Operand): { n: number; c: number; s: number } {
@@ -24,6 +24,7 @@ function batchNorm(
   out: Operand,
   saved: Float32Array,
   r: OutputRounding,
+  round: Store,
 ): void {
   const { n, c, s } = channelDims(x);
   const xv = decoded(x); // (N, C, S)
@@ -61,13 +62,12 @@ function batchNorm(
     for (let ch = 0; ch < c; ch++) {
       const mean = saved[ch];
       const scale = saved[c + ch] * gv[ch];
-      for (let i = 0; i < s; i++) {
-        const at = (b * c + ch) * s + i;
-        res[at] = (xv[at] - mean) * scale + bv[ch];
-      }
+      const shift = bv[ch];
+      const base = (b * c + ch) * s;
+      for (let i = base; i < base + s; i++) res[i] = (xv[i] - mean) * scale + shift;
     }
   }
-  store(out, res, r);
+  round(out, res, r);
 }
 
 /**
@@ -85,6 +85,7 @@ function batchNormBackward(
   dGamma: Operand,
   dBeta: Operand,
   r: OutputRounding,
+  round: Store,
 ): void {
   const { n, c, s } = channelDims(x);
   const xv = decoded(x); // (N, C, S)
@@ -93,29 +94,45 @@ function batchNormBackward(
   const m = n * s;
   const sumDy = new Float64Array(c); // (C)
   const sumDyXhat = new Float64Array(c); // (C)
-  for (let b = 0; b < n; b++) {
-    for (let ch = 0; ch < c; ch++) {
-      for (let i = 0; i < s; i++) {
-        const at = (b * c + ch) * s + i;
-        sumDy[ch] += dv[at];
-        sumDyXhat[ch] += dv[at] * (xv[at] - saved[ch]) * saved[c + ch];
+  // Channel by channel with the sums in locals; each channel still adds over (b, i) in increasing order.
+  for (let ch = 0; ch < c; ch++) {
+    const mean = saved[ch];
+    const invstd = saved[c + ch];
+    let sDy = 0;
+    let sDyXhat = 0;
+    for (let b = 0; b < n; b++) {
+      const base = (b * c + ch) * s;
+      for (let i = base; i < base + s; i++) {
+        sDy += dv[i];
+        sDyXhat += dv[i] * (xv[i] - mean) * invstd;
       }
     }
+    sumDy[ch] = sDy;
+    sumDyXhat[ch] = sDyXhat;
   }
   const res = new Float64Array(xv.length); // (N, C, S)
   for (let b = 0; b < n; b++) {
     for (let ch = 0; ch < c; ch++) {
-      const k = gv[ch] * saved[c + ch];
-      for (let i = 0; i < s; i++) {
-        const at = (b * c + ch) * s + i;
-        const xhat = (xv[at] - saved[ch]) * saved[c + ch];
-        res[at] = attrs.training ? (k / m) * (m * dv[at] - sumDy[ch] - xhat * sumDyXhat[ch]) : k * dv[at];
+      const mean = saved[ch];
+      const invstd = saved[c + ch];
+      const sDy = sumDy[ch];
+      const sDyXhat = sumDyXhat[ch];
+      const k = gv[ch] * invstd;
+      const km = k / m;
+      const base = (b * c + ch) * s;
+      if (!attrs.training) {
+        for (let i = base; i < base + s; i++) res[i] = k * dv[i];
+        continue;
+      }
+      for (let i = base; i < base + s; i++) {
+        const xhat = (xv[i] - mean) * invstd;
+        res[i] = km * (m * dv[i] - sDy - xhat * sDyXhat);
       }
     }
   }
-  store(dx, res, r);
-  store(dGamma, sumDyXhat, r);
-  store(dBeta, sumDy, r);
+  round(dx, res, r);
+  round(dGamma, sumDyXhat, r);
+  round(dBeta, sumDy, r);
 }
 
 /** Rows of x (..., D) normalized in float64; saved = [mean (rows), invstd (rows)]. */
@@ -127,6 +144,7 @@ function layerNorm(
   out: Operand,
   saved: Float32Array,
   r: OutputRounding,
+  round: Store,
 ): void {
   const d = gamma.data.length;
   const rows = x.data.length / Math.max(1, d);
@@ -146,7 +164,7 @@ function layerNorm(
       res[row * d + i] = (xv[row * d + i] - saved[row]) * saved[rows + row] * gv[i] + bv[i];
     }
   }
-  store(out, res, r);
+  round(out, res, r);
 }
 
 /** Layer-norm gradients in float64 (Ba et al. 2016): with g = dy * gamma,
@@ -160,6 +178,7 @@ function layerNormBackward(
   dGamma: Operand,
   dBeta: Operand,
   r: OutputRounding,
+  round: Store,
 ): void {
   const d = gamma.data.length;
   const rows = x.data.length / Math.max(1, d);
@@ -191,22 +210,28 @@ function layerNormBackward(
       res[at] = invstd * (dv[at] * gv[i] - meanG - xhat[i] * meanGX);
     }
   }
-  store(dx, res, r);
-  store(dGamma, sumGamma, r);
-  store(dBeta, sumBeta, r);
+  round(dx, res, r);
+  round(dGamma, sumGamma, r);
+  round(dBeta, sumBeta, r);
 }
 
 /** out[i, :] = table[indices[i], :]: values copied, rounded once when the output format is narrower. */
-function embedding(table: Operand, indices: Int32Array, out: Operand, r: OutputRounding): void {
+function embedding(table: Operand, indices: Int32Array, out: Operand, r: OutputRounding, round: Store): void {
   const d = table.shape[1];
   const tv = decoded(table); // (V, D)
   const res = resultBuffer(out); // (..., D)
   for (let i = 0; i < indices.length; i++) res.set(tv.subarray(indices[i] * d, indices[i] * d + d), i * d);
-  store(out, res, r);
+  round(out, res, r);
 }
 
 /** dTable[v, :] = sum of dy[i, :] over i with indices[i] = v, in increasing i, float32 sums. */
-function embeddingBackward(dy: Operand, indices: Int32Array, dTable: Operand, r: OutputRounding): void {
+function embeddingBackward(
+  dy: Operand,
+  indices: Int32Array,
+  dTable: Operand,
+  r: OutputRounding,
+  round: Store,
+): void {
   const d = dTable.shape[1];
   const dv = decoded(dy); // (..., D)
   const res = new Float32Array(dTable.data.length); // (V, D)
@@ -214,25 +239,44 @@ function embeddingBackward(dy: Operand, indices: Int32Array, dTable: Operand, r:
     const base = indices[i] * d;
     for (let j = 0; j < d; j++) res[base + j] = Math.fround(res[base + j] + dv[i * d + j]);
   }
-  store(dTable, res, r);
+  round(dTable, res, r);
 }
 
 /** out = x * mask: the float32 x float32 product is exact in float64, so the output rounds once. */
-function dropout(x: Operand, mask: Operand, out: Operand, r: OutputRounding): void {
+function dropout(x: Operand, mask: Operand, out: Operand, r: OutputRounding, round: Store): void {
   const xv = decoded(x);
   const mv = decoded(mask);
   const res = new Float64Array(xv.length);
   for (let i = 0; i < xv.length; i++) res[i] = xv[i] * mv[i];
-  store(out, res, r);
+  round(out, res, r);
+}
+
+/** These kernels with `round` in place of `store` (a backend's faster twin of it, same codes). */
+export function normKernelsWith(round: Store): NormKernels {
+  return {
+    batchNorm: (x, gamma, beta, running, attrs, out, saved, r) => {
+      batchNorm(x, gamma, beta, running, attrs, out, saved, r, round);
+    },
+    batchNormBackward: (x, gamma, dy, saved, attrs, dx, dGamma, dBeta, r) => {
+      batchNormBackward(x, gamma, dy, saved, attrs, dx, dGamma, dBeta, r, round);
+    },
+    layerNorm: (x, gamma, beta, attrs, out, saved, r) => {
+      layerNorm(x, gamma, beta, attrs, out, saved, r, round);
+    },
+    layerNormBackward: (x, gamma, dy, saved, dx, dGamma, dBeta, r) => {
+      layerNormBackward(x, gamma, dy, saved, dx, dGamma, dBeta, r, round);
+    },
+    embedding: (table, indices, out, r) => {
+      embedding(table, indices, out, r, round);
+    },
+    embeddingBackward: (dy, indices, dTable, r) => {
+      embeddingBackward(dy, indices, dTable, r, round);
+    },
+    dropout: (x, mask, out, r) => {
+      dropout(x, mask, out, r, round);
+    },
+  };
 }
 
 /** The reference normalization, embedding and dropout kernels. */
-export const normKernels: NormKernels = {
-  batchNorm,
-  batchNormBackward,
-  layerNorm,
-  layerNormBackward,
-  embedding,
-  embeddingBackward,
-  dropout,
-};
+export const normKernels: NormKernels = normKernelsWith(store);

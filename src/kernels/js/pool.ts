@@ -24,6 +24,11 @@ function maxPool2d(
   const [py, px] = attrs.padding;
   const xv = decoded(x); // (N, C, H, W)
   const res = resultBuffer(out); // (N, C, OH, OW)
+  if (py === 0 && px === 0) {
+    maxPoolInside(xv, [n * c, h, w, oh, ow], attrs, res, argmax);
+    store(out, res, r);
+    return;
+  }
   let at = 0;
   for (let plane = 0; plane < n * c; plane++) {
     const base = plane * h * w;
@@ -50,6 +55,41 @@ function maxPool2d(
     }
   }
   store(out, res, r);
+}
+
+/** maxPool2d without padding, where every window lies inside the input: the same selection (the first
+ * maximum, the first NaN) without the bounds checks, which dominate the general loop's time. */
+function maxPoolInside(
+  xv: Float32Array,
+  [planes, h, w, oh, ow]: readonly [number, number, number, number, number],
+  attrs: Pool2dAttrs,
+  res: Float32Array,
+  argmax: Int32Array,
+): void {
+  const [kh, kw] = attrs.kernel;
+  const [sy, sx] = attrs.stride;
+  let at = 0;
+  for (let plane = 0; plane < planes; plane++) {
+    for (let oy = 0; oy < oh; oy++) {
+      const top = (plane * h + oy * sy) * w;
+      for (let ox = 0; ox < ow; ox++) {
+        let where = top + ox * sx;
+        let best = xv[where];
+        for (let ky = 0; ky < kh; ky++) {
+          const row = top + ky * w + ox * sx;
+          for (let i = row; i < row + kw; i++) {
+            const v = xv[i];
+            if (v > best || (v !== v && best === best)) {
+              best = v;
+              where = i;
+            }
+          }
+        }
+        res[at] = best;
+        argmax[at++] = where;
+      }
+    }
+  }
 }
 
 /** dx = dy scattered to the recorded maxima; overlapping windows add in float32 in output order. */

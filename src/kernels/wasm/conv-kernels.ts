@@ -131,12 +131,47 @@ function plan(mode: Mode, g: ResolvedConv2d, nt: number): { chunk: number; float
   const HW = g.h * g.w;
   const split = (items: number, total: number): number =>
     Math.max(1, Math.ceil(total / Math.ceil(nt / Math.max(1, items))));
-  if (mode === "convForward") return { chunk: split(g.n * g.groups, P), floats: Cg * HW };
-  if (mode === "convBackwardData")
-    return { chunk: split(g.n * g.groups, HW), floats: Og * P + Cg * Og * khw };
+  if (mode === "convForward") {
+    const chunk = split(g.n * g.groups, P);
+    return { chunk, floats: Cg * HW + directFloats(g, chunk, P, g.ow, Cg, Og) };
+  }
+  if (mode === "convBackwardData") {
+    const chunk = split(g.n * g.groups, HW);
+    return { chunk, floats: Og * P + Cg * Og * khw + directFloats(g, chunk, HW, g.w, Og, Cg) };
+  }
   const K = Cg * khw;
   const chunk = Math.max(1, Math.min(split(g.groups, K), Math.floor(COL_FLOATS / Math.max(1, P))));
-  return { chunk, floats: chunk * P + Og * chunk + Cg * HW };
+  return { chunk, floats: chunk * P + Og * chunk + Cg * HW + directFilterFloats(g, chunk, Cg, Og) };
+}
+
+/** Scratch floats of the direct kernel (assembly/direct-conv.ts), which assembly/conv.ts uses for unit
+ * strides over whole images: the zero-padded source volume (depth planes of the grid plus the taps'
+ * reach, 8 columns of slack), A packed in tiles of 4 rows, and C rows with 8 floats of slack. */
+function directFloats(
+  g: ResolvedConv2d,
+  chunk: number,
+  pixels: number,
+  gridW: number,
+  depth: number,
+  rows: number,
+): number {
+  if (g.sh !== 1 || g.sw !== 1 || chunk < pixels) return 0;
+  const padded = (pixels / gridW + (g.kh - 1) * g.dh) * (gridW + (g.kw - 1) * g.dw + 8);
+  const rows4 = Math.ceil(rows / 4) * 4;
+  return depth * padded + rows4 * depth * g.kh * g.kw + rows4 * (pixels + 8);
+}
+
+/** Scratch floats of the unit-stride filter gradient (filterDirect in assembly/conv.ts): the padded
+ * image group, dy decoded and transposed (output channels rounded up to 4), the accumulators of a
+ * chunk rounded up to 8 slots, and one output row (reserved for every unit stride: the module also
+ * looks at the filter count, and reserving more than it uses is harmless). */
+function directFilterFloats(g: ResolvedConv2d, chunk: number, Cg: number, Og: number): number {
+  if (g.sh !== 1 || g.sw !== 1) return 0;
+  const P = g.oh * g.ow;
+  const padded = (g.oh + (g.kh - 1) * g.dh) * (g.ow + (g.kw - 1) * g.dw + 8);
+  const rows4 = Math.ceil(Og / 4) * 4;
+  const slots = Math.ceil(chunk / 8) * 8;
+  return Cg * padded + Og * P + P * rows4 + slots * rows4 + slots;
 }
 
 function run(

@@ -72,8 +72,8 @@ describe("wasm conv2d, float32", () => {
 });
 
 describe("wasm conv2d, storage formats", () => {
-  it("decodes bfloat16 / float8 operands and rounds outputs once", () => {
-    const g = CASES[3]?.[1] ?? geometry({ n: 1, c: 1, h: 3, w: 3, o: 1, kh: 1, kw: 1 });
+  // "strided" runs the packed GEMMs; "3x3 padded" (unit stride) the direct kernel of direct-conv.ts.
+  it.each([CASES[3], CASES[2]])("%s: decodes bfloat16 / float8 operands and rounds outputs once", (_, g) => {
     const bf = FLOAT_FORMATS.bfloat16;
     const e4 = FLOAT_FORMATS.float8_e4m3fn;
     const { x, w, dy } = data(g, 7);

@@ -25,8 +25,23 @@ import {
 } from "./codec-kernels.js";
 import type { WasmRuntime } from "./runtime.js";
 
-/** The binary ops, by their number in assembly/elementwise.ts. `relu_backward` is (dy, x) -> x > 0 ? dy : 0. */
-export const BINARY_OPS = ["add", "sub", "mul", "div", "max", "min", "relu_backward"] as const;
+/** The binary ops, by their number in assembly/elementwise.ts. `relu_backward` is (dy, x) -> x > 0 ? dy : 0;
+ * the comparisons give 1 where true and +0 where false. */
+export const BINARY_OPS = [
+  "add",
+  "sub",
+  "mul",
+  "div",
+  "max",
+  "min",
+  "relu_backward",
+  "eq",
+  "ne",
+  "lt",
+  "le",
+  "gt",
+  "ge",
+] as const;
 
 /** A binary elementwise op. */
 export type BinaryOp = (typeof BINARY_OPS)[number];

@@ -17,6 +17,12 @@ const JS: Record<BinaryOp, (a: number, b: number) => number> = {
   max: (a, b) => Math.max(a, b),
   min: (a, b) => Math.min(a, b),
   relu_backward: (dy, x) => (x > 0 ? dy : 0),
+  eq: (a, b) => (a === b ? 1 : 0),
+  ne: (a, b) => (a !== b ? 1 : 0),
+  lt: (a, b) => (a < b ? 1 : 0),
+  le: (a, b) => (a <= b ? 1 : 0),
+  gt: (a, b) => (a > b ? 1 : 0),
+  ge: (a, b) => (a >= b ? 1 : 0),
 };
 
 /** n values with specials mixed in: signed zeros, infinities, NaN, subnormals and huge values. */
@@ -32,6 +38,7 @@ describe("wasm elementwise, float32", () => {
     const n = 1003;
     const a = values(n, 1);
     const b = values(n, 2).reverse();
+    for (let i = 0; i < n; i += 5) b[i] = a[i]; // ties, for the comparisons
     const want = Float32Array.from(a, (v, i) => JS[op](v, b[i] ?? 0));
     expect(kernels().binary(op, a, b)).toEqual(want);
   });

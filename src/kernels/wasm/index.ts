@@ -25,6 +25,7 @@ import {
   type ElementwiseOptions,
 } from "./elementwise-kernels.js";
 import { wasmGemm, type GemmParams } from "./gemm-kernels.js";
+import { wasmChannelSum, wasmMaxPool, wasmMaxPoolBackward, type Pool2dGeometry } from "./pool-kernels.js";
 import { checkThreads, compileModule, defaultThreads, WasmRuntime } from "./runtime.js";
 
 export type { Codes } from "./arena.js";
@@ -43,6 +44,7 @@ export {
   type ElementwiseOptions,
 } from "./elementwise-kernels.js";
 export type { GemmParams } from "./gemm-kernels.js";
+export type { Pool2dGeometry } from "./pool-kernels.js";
 export { defaultThreads } from "./runtime.js";
 
 /** Options of a new set of wasm kernels. */
@@ -142,6 +144,21 @@ export class WasmKernels {
   /** The float32 sum of x in the documented fixed order. */
   sum(x: Codes, format?: FormatLike): number {
     return wasmSum(this.rt, x, format);
+  }
+
+  /** Max pooling of float32 planes: out and argmax get each window's first maximum and its index. */
+  maxPool2d(x: Float32Array, geometry: Pool2dGeometry, out: Float32Array, argmax: Int32Array): void {
+    wasmMaxPool(this.rt, x, geometry, out, argmax);
+  }
+
+  /** dx = dy scattered to argmax (float32 sums in output order). */
+  maxPool2dBackward(dy: Float32Array, argmax: Int32Array, dx: Float32Array): void {
+    wasmMaxPoolBackward(this.rt, dy, argmax, dx);
+  }
+
+  /** out[c] = the float32 sum of x (n, c, s) over n then s, in increasing order from +0. */
+  channelSum(x: Float32Array, dims: readonly [number, number, number], out: Float32Array): void {
+    wasmChannelSum(this.rt, x, dims, out);
   }
 
   /** A zeroed array of n codes of `format` that lives in the wasm memory (Float32Array for float32):

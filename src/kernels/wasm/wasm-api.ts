@@ -47,6 +47,24 @@ export interface WasmExports {
     tls: number,
   ): void;
   sum(x: number, xDesc: number, n: number, tls: number): number;
+  maxPool(
+    x: number,
+    planes: number,
+    h: number,
+    w: number,
+    oh: number,
+    ow: number,
+    kh: number,
+    kw: number,
+    sy: number,
+    sx: number,
+    py: number,
+    px: number,
+    out: number,
+    argmax: number,
+  ): void;
+  maxPoolBackward(dy: number, argmax: number, n: number, dx: number, m: number): void;
+  channelSum(x: number, n: number, c: number, s: number, out: number): void;
   readonly [constant: string]: unknown;
 }
 

@@ -1,0 +1,127 @@
+/**
+ * The options `train` and `compare` share: model, data, optimizer, schedule and run settings, each mapped
+ * onto a field of TrainConfig (src/experiment/config.ts validates the values, so a bad one is a "config"
+ * error naming the option). A `--config FILE` JSON object gives defaults that the options override.
+ */
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { MinifloatError } from "../errors.js";
+import { makeTrainConfig, OPTIMIZER_NAMES, SCHEDULE_NAMES, type TrainConfig } from "../experiment/index.js";
+import { IMAGE_DATASETS } from "../data/index.js";
+import { MODELS } from "../nn/index.js";
+import { BACKEND_NAMES } from "../tensor/index.js";
+import { integerIn, oneOf } from "./options.js";
+
+/** The option values commander gives for the shared options (all optional: defaults come from config). */
+export interface TrainCliOptions {
+  readonly config?: string;
+  readonly model?: string;
+  readonly modelOptions?: string;
+  readonly data?: string;
+  readonly dataDir?: string;
+  readonly epochs?: number;
+  readonly batchSize?: number;
+  readonly lr?: number;
+  readonly optimizer?: string;
+  readonly momentum?: number;
+  readonly nesterov?: boolean;
+  readonly weightDecay?: number;
+  readonly eps?: number;
+  readonly schedule?: string;
+  readonly warmupSteps?: number;
+  readonly seed?: number;
+  readonly trainLimit?: number;
+  readonly testLimit?: number;
+  readonly augment?: boolean;
+  readonly backend?: string;
+  readonly logEvery?: number;
+  readonly checkpointEvery?: number;
+}
+
+function number(name: string): (text: string) => number {
+  return (text) => {
+    const x = Number(text);
+    if (text.trim() === "" || !Number.isFinite(x))
+      throw new MinifloatError("argument", `${name}: expected a number, got "${text}"`);
+    return x;
+  };
+}
+
+const count = integerIn(1, Number.MAX_SAFE_INTEGER);
+const countOrZero = integerIn(0, Number.MAX_SAFE_INTEGER);
+
+/** Add the shared options to `command`. */
+export function addTrainOptions(command: Command): Command {
+  return command
+    .option("--config <file>", "JSON object of configuration fields (the options below override it)")
+    .option(
+      "--model <name>",
+      `model: ${Object.keys(MODELS).join(", ")} (default lenet5)`,
+      oneOf(Object.keys(MODELS)),
+    )
+    .option("--model-options <json>", 'extra model options as JSON, e.g. \'{"activation":"pre"}\'')
+    .option(
+      "--data <name>",
+      `dataset: ${Object.keys(IMAGE_DATASETS).join(", ")} (default mnist)`,
+      oneOf(Object.keys(IMAGE_DATASETS)),
+    )
+    .option("--data-dir <dir>", "folder of the dataset files (default: the dataset's own)")
+    .option("--epochs <n>", "epochs (default 3)", count)
+    .option("--batch-size <n>", "batch size (default 64)", count)
+    .option("--lr <x>", "peak learning rate (default 0.05)", number("--lr"))
+    .option("--optimizer <name>", `${OPTIMIZER_NAMES.join(", ")} (default sgd)`, oneOf(OPTIMIZER_NAMES))
+    .option("--momentum <x>", "SGD momentum (default 0.9)", number("--momentum"))
+    .option("--nesterov", "Nesterov momentum (SGD)")
+    .option("--weight-decay <x>", "weight decay (default 0)", number("--weight-decay"))
+    .option("--eps <x>", "Adam epsilon (default 1e-8)", number("--eps"))
+    .option(
+      "--schedule <name>",
+      `learning-rate schedule: ${SCHEDULE_NAMES.join(", ")} (default constant)`,
+      oneOf(SCHEDULE_NAMES),
+    )
+    .option("--warmup-steps <n>", "linear warmup steps (default 0)", countOrZero)
+    .option(
+      "--seed <n>",
+      "seed of initialization, shuffling and stochastic rounding (default 0)",
+      countOrZero,
+    )
+    .option("--train-limit <n>", "train on the first N training samples", count)
+    .option("--test-limit <n>", "evaluate on the first N test samples", count)
+    .option("--augment", "random crop (padding 4) and horizontal flip")
+    .option("--backend <name>", `kernels: ${BACKEND_NAMES.join(", ")} (default wasm)`, oneOf(BACKEND_NAMES))
+    .option("--log-every <n>", "also write a metrics line every N steps", countOrZero)
+    .option("--checkpoint-every <n>", "also write a checkpoint every N steps", countOrZero);
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8")) as unknown;
+  } catch (e) {
+    throw new MinifloatError("config", `--config ${path}: ${(e as Error).message}`);
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new MinifloatError("config", `--config ${path}: expected a JSON object of configuration fields`);
+  }
+  return json as Record<string, unknown>;
+}
+
+function parseModelOptions(text: string): Record<string, unknown> {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw new MinifloatError("argument", `--model-options: not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** The configuration from --config and the options (policy given separately by each command). */
+export function trainConfigFrom(
+  o: TrainCliOptions,
+  extra: Readonly<Record<string, unknown>> = {},
+): TrainConfig {
+  const { config: file, modelOptions, ...fields } = o;
+  const base = file === undefined ? {} : readConfigFile(file);
+  const merged: Record<string, unknown> = { ...base, ...fields, ...extra };
+  if (modelOptions !== undefined) merged.modelOptions = parseModelOptions(modelOptions);
+  return makeTrainConfig(merged, file === undefined ? "options" : `--config ${file} and options`);
+}

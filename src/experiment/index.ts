@@ -1,0 +1,13 @@
+/**
+ * Layer `experiment`: training runs and comparisons: configuration, the mapping of a precision policy onto
+ * model, backward and optimizer, the training loop, checkpoints, run directories and resume.
+ * Uses every layer below it; must not import report or cli.
+ */
+export * from "./config.js";
+export * from "./setup.js";
+export * from "./monitor.js";
+export * from "./step.js";
+export * from "./checkpoint.js";
+export * from "./run-dir.js";
+export * from "./trainer.js";
+export * from "./compare.js";

@@ -1,0 +1,130 @@
+/**
+ * The run directory of DESIGN.md: config.json (the configuration and the resolved policy), metrics.jsonl
+ * (one JSON object per epoch, and per step when asked), checkpoints/ and results.json. A finished or
+ * started run is never overwritten without `force`; `resume` checks that the configuration is the same
+ * (only `epochs` may grow) and drops metrics lines written after the checkpoint it resumes from.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { MinifloatError } from "../errors.js";
+import { writeFileAtomic, writeJsonAtomic } from "../io/index.js";
+import type { PrecisionPolicy } from "../precision/index.js";
+import { configDifferences, makeTrainConfig, type TrainConfig } from "./config.js";
+import { listCheckpoints } from "./checkpoint.js";
+
+/** The files of a run directory. */
+export const RUN_FILES = Object.freeze({
+  config: "config.json",
+  metrics: "metrics.jsonl",
+  results: "results.json",
+  checkpoints: "checkpoints",
+});
+
+/** The paths of one run directory. */
+export interface RunPaths {
+  readonly dir: string;
+  readonly config: string;
+  readonly metrics: string;
+  readonly results: string;
+  readonly checkpoints: string;
+}
+
+/** The paths of the run directory `dir`. */
+export function runPaths(dir: string): RunPaths {
+  return {
+    dir,
+    config: join(dir, RUN_FILES.config),
+    metrics: join(dir, RUN_FILES.metrics),
+    results: join(dir, RUN_FILES.results),
+    checkpoints: join(dir, RUN_FILES.checkpoints),
+  };
+}
+
+/** What config.json holds. */
+export interface RunConfigFile {
+  readonly config: TrainConfig;
+  readonly policy: PrecisionPolicy;
+}
+
+/** Read and validate a run's config.json. */
+export function readRunConfig(dir: string): RunConfigFile {
+  const path = runPaths(dir).config;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8")) as unknown;
+  } catch (e) {
+    throw new MinifloatError(
+      "io",
+      `${path}: could not read the run's configuration: ${(e as Error).message}`,
+    );
+  }
+  const file = json as Partial<RunConfigFile> | null;
+  if (file === null || typeof file !== "object" || typeof file.policy !== "object") {
+    throw new MinifloatError("format", `${path}: expected an object with "config" and "policy"`);
+  }
+  return { config: makeTrainConfig(file.config, path), policy: file.policy };
+}
+
+/** How a run directory is opened. */
+export interface OpenRunOptions {
+  readonly resume?: boolean | undefined;
+  readonly force?: boolean | undefined;
+}
+
+/** Create or reopen the run directory for `config`; returns the checkpoint to resume from, if any. */
+export function openRunDir(
+  dir: string,
+  config: TrainConfig,
+  policy: PrecisionPolicy,
+  options: OpenRunOptions,
+): { paths: RunPaths; checkpoint: string | null } {
+  const paths = runPaths(dir);
+  const started = existsSync(paths.config);
+  if (started && options.resume !== true) {
+    if (options.force !== true) {
+      throw new MinifloatError(
+        "io",
+        `${dir} already holds a run (${RUN_FILES.config}); pass --resume to continue it or --force to start it over`,
+      );
+    }
+    for (const f of [paths.config, paths.metrics, paths.results, paths.checkpoints])
+      rmSync(f, { recursive: true, force: true });
+  }
+  mkdirSync(paths.checkpoints, { recursive: true });
+  if (started && options.resume === true) {
+    const old = readRunConfig(dir);
+    const differ = configDifferences(old.config, config);
+    if (JSON.stringify(old.policy) !== JSON.stringify(policy)) differ.push("policy (resolved)");
+    if (differ.length > 0) {
+      throw new MinifloatError(
+        "config",
+        `${paths.config}: cannot resume with a different configuration (${differ.join(", ")}); use another --out or --force`,
+      );
+    }
+  }
+  writeJsonAtomic(paths.config, { config, policy } satisfies RunConfigFile);
+  const checkpoint = options.resume === true ? (listCheckpoints(paths.checkpoints).at(-1) ?? null) : null;
+  return { paths, checkpoint };
+}
+
+/** The JSON objects of metrics.jsonl (an unreadable last line, cut by a crash, is dropped). */
+export function readMetrics(path: string): Record<string, unknown>[] {
+  if (!existsSync(path)) return [];
+  const out: Record<string, unknown>[] = [];
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      out.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      break;
+    }
+  }
+  return out;
+}
+
+/** Keep only the metrics lines of steps <= `step` (those a checkpoint at `step` accounts for). */
+export function truncateMetrics(path: string, step: number): Record<string, unknown>[] {
+  const kept = readMetrics(path).filter((m) => typeof m.step === "number" && m.step <= step);
+  writeFileAtomic(path, kept.map((m) => JSON.stringify(m) + "\n").join(""));
+  return kept;
+}

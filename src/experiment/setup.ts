@@ -1,0 +1,176 @@
+/**
+ * From a TrainConfig to the objects of a run: the precision policy (a preset or a JSON file), the
+ * datasets and loaders, the engine, the model built in the policy's formats, the optimizer with its state
+ * in the policy's formats, the learning-rate schedule and the loss scaler. The only place where a policy's
+ * roles are mapped onto modules, backward and the optimizer.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { MinifloatError } from "../errors.js";
+import { floatFormat } from "../formats/index.js";
+import { DataLoader, datasetLength, loadImageDataset, takeFirst, type ImageDataset } from "../data/index.js";
+import { createContext, createModel, type Module, type ModelConfig } from "../nn/index.js";
+import {
+  Adam,
+  AdamW,
+  constantSchedule,
+  cosineSchedule,
+  optimizerWarnings,
+  Sgd,
+  stepSchedule,
+  warmupSchedule,
+  type NamedParameter,
+  type Optimizer,
+  type OptimizerSpec,
+  type Schedule,
+} from "../optim/index.js";
+import { LossScaler, parsePolicy, presetPolicy, type PrecisionPolicy } from "../precision/index.js";
+import type { OpRounding } from "../kernels/index.js";
+import { Engine } from "../tensor/index.js";
+import type { TrainConfig } from "./config.js";
+
+/** A policy by preset name, or read from the JSON file at that path (a name with ".json" or a "/"). */
+export function resolvePolicy(nameOrPath: string): PrecisionPolicy {
+  const looksLikeFile = nameOrPath.endsWith(".json") || nameOrPath.includes("/");
+  if (!looksLikeFile) return presetPolicy(nameOrPath);
+  if (!existsSync(nameOrPath)) {
+    throw new MinifloatError("io", `policy file ${nameOrPath} does not exist (or give a preset name)`);
+  }
+  return parsePolicy(readFileSync(nameOrPath, "utf8"), nameOrPath);
+}
+
+/** The rounding of a role that ops apply (activations, gradients, loss): ops round nearest-even or
+ * stochastically. */
+export function opRounding(policy: PrecisionPolicy, role: "activations" | "gradients" | "loss"): OpRounding {
+  const r = policy.roles[role].rounding;
+  if (r === "nearest-even" || r === "stochastic") return r;
+  throw new MinifloatError(
+    "config",
+    `policy ${policy.name}: roles.${role}.rounding: ops round nearest-even or stochastic, got ${r}`,
+  );
+}
+
+/** The training and test sets of a run (the test set cut to testLimit). */
+export interface RunData {
+  readonly train: ImageDataset;
+  readonly test: ImageDataset;
+}
+
+/** Load the datasets a configuration names. */
+export function loadRunData(config: TrainConfig): RunData {
+  const dir = config.dataDir ?? undefined;
+  const train = loadImageDataset(config.data, { dir, split: "train" });
+  const test = loadImageDataset(config.data, { dir, split: "test" });
+  return { train, test: config.testLimit === null ? test : takeFirst(test, config.testLimit) };
+}
+
+/** The batch size of evaluation (no gradients are kept, so larger batches cost little). */
+export const EVAL_BATCH_SIZE = 250;
+
+/** Everything a run trains with. */
+export interface RunSetup {
+  readonly policy: PrecisionPolicy;
+  readonly engine: Engine;
+  readonly model: Module;
+  readonly params: readonly NamedParameter[];
+  readonly optimizer: Optimizer;
+  readonly schedule: Schedule;
+  readonly scaler: LossScaler;
+  readonly trainLoader: DataLoader;
+  readonly testLoader: DataLoader;
+  /** Warnings to show at the start (hyper-parameters the state format cannot hold). */
+  readonly warnings: readonly string[];
+}
+
+function optimizerSpec(config: TrainConfig): OptimizerSpec {
+  if (config.optimizer === "sgd") return { kind: "sgd", momentum: config.momentum };
+  return { kind: config.optimizer, eps: config.eps, weightDecay: config.weightDecay };
+}
+
+function makeOptimizer(config: TrainConfig, params: NamedParameter[], policy: PrecisionPolicy): Optimizer {
+  switch (config.optimizer) {
+    case "sgd":
+      return new Sgd(
+        params,
+        { momentum: config.momentum, nesterov: config.nesterov, weightDecay: config.weightDecay },
+        policy,
+        config.seed,
+      );
+    case "adam":
+      return new Adam(params, { eps: config.eps, weightDecay: config.weightDecay }, policy, config.seed);
+    case "adamw":
+      return new AdamW(params, { eps: config.eps, weightDecay: config.weightDecay }, policy, config.seed);
+    default:
+      return config.optimizer satisfies never;
+  }
+}
+
+function makeSchedule(config: TrainConfig, stepsPerEpoch: number): Schedule {
+  const total = Math.max(1, config.epochs * stepsPerEpoch - config.warmupSteps);
+  let after: Schedule;
+  switch (config.schedule) {
+    case "constant":
+      after = constantSchedule(config.lr);
+      break;
+    case "cosine":
+      after = cosineSchedule(config.lr, total);
+      break;
+    case "step":
+      after = stepSchedule(config.lr, config.stepEpochs * stepsPerEpoch);
+      break;
+    default:
+      return config.schedule satisfies never;
+  }
+  return config.warmupSteps > 0 ? warmupSchedule(config.warmupSteps, after) : after;
+}
+
+/** Build the objects of a run from its configuration, policy and data. */
+export function createRunSetup(config: TrainConfig, policy: PrecisionPolicy, data: RunData): RunSetup {
+  const engine = new Engine({ backend: config.backend, seed: config.seed });
+  const activations = policy.roles.activations;
+  const ctx = createContext({
+    engine,
+    seed: config.seed,
+    paramFormat: policy.roles.params.format,
+    activationFormat: activations.format,
+    rounding: opRounding(policy, "activations"),
+    bnStatsFormat: policy.batchNormStats === "float32" ? floatFormat("float32") : activations.format,
+    accumulate: policy.accumulate,
+  });
+  const [inChannels, imageSize] = data.train.shape;
+  if (data.train.shape[1] !== data.train.shape[2]) {
+    throw new MinifloatError("unsupported", `${config.data}: models expect square images`);
+  }
+  const modelConfig: ModelConfig = {
+    ...(config.modelOptions as ModelConfig),
+    inChannels,
+    imageSize,
+    classes: data.train.classes.length,
+  };
+  const model = createModel(config.model, modelConfig, ctx);
+  const params = [...model.namedParameters()].map(([name, tensor]) => ({ name, tensor }));
+  const trainLoader = new DataLoader(data.train, {
+    batchSize: config.batchSize,
+    seed: config.seed,
+    trainLimit: config.trainLimit ?? undefined,
+    augment: config.augment ? { padding: 4, flip: true } : undefined,
+  });
+  if (datasetLength(data.test) === 0) throw new MinifloatError("config", `${config.data}: empty test set`);
+  const testLoader = new DataLoader(data.test, {
+    batchSize: EVAL_BATCH_SIZE,
+    shuffle: false,
+    mean: data.train.mean,
+    std: data.train.std,
+  });
+  return {
+    policy,
+    engine,
+    model,
+    params,
+    optimizer: makeOptimizer(config, params, policy),
+    schedule: makeSchedule(config, trainLoader.batchesPerEpoch),
+    scaler: new LossScaler(policy.lossScaling),
+    trainLoader,
+    testLoader,
+    warnings: optimizerWarnings(optimizerSpec(config), policy),
+  };
+}

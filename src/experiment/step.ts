@@ -1,0 +1,151 @@
+/**
+ * One training step under a precision policy, and evaluation. A step rounds the batch into the activation
+ * format, runs forward, the loss in the loss format, backward from a seed equal to the loss scale with
+ * gradients in the gradient format, then either skips the step (dynamic loss scaling saw inf/NaN) or lets
+ * the optimizer apply it. Non-finite values that no loss scaling can absorb stop the run with the step and
+ * the first layer where they appeared (MinifloatError "numeric").
+ */
+import { backward } from "../autograd/index.js";
+import { MinifloatError } from "../errors.js";
+import { countValueClasses } from "../formats/index.js";
+import type { Batch, DataLoader } from "../data/index.js";
+import { crossEntropy } from "../ops/index.js";
+import { NO_CANCELLATION, type CancellationStats } from "../optim/index.js";
+import { fromValues, full, type Tensor } from "../tensor/index.js";
+import { tensorClasses, type LayerMonitor } from "./monitor.js";
+import { opRounding, type RunSetup } from "./setup.js";
+
+/** What one step did. */
+export interface StepOutcome {
+  /** The (unscaled) mean loss of the batch. */
+  readonly loss: number;
+  readonly correct: number;
+  readonly count: number;
+  /** False when dynamic loss scaling skipped the step. */
+  readonly applied: boolean;
+  readonly cancellation: CancellationStats;
+}
+
+/** How many rows of `logits` (B, C) have their largest value at the label (first maximum wins). */
+export function countCorrect(logits: Float32Array, labels: Int32Array, classes: number): number {
+  let correct = 0;
+  for (let i = 0; i < labels.length; i++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (logits[i * classes + c] > logits[i * classes + best]) best = c;
+    if (best === labels[i]) correct++;
+  }
+  return correct;
+}
+
+/** The name of the first parameter whose stored values include inf or NaN (or its gradient's). */
+function firstNonFinite(setup: RunSetup, which: "values" | "grad"): string | undefined {
+  for (const p of setup.params) {
+    const t = which === "grad" ? p.tensor.grad : p.tensor;
+    if (t !== null && countValueClasses(t.format, t.data).nonFinite > 0) return p.name;
+  }
+  return undefined;
+}
+
+function numericError(step: number, what: string): MinifloatError {
+  return new MinifloatError(
+    "numeric",
+    `step ${step}: ${what}; the run stops and keeps its last good checkpoint`,
+  );
+}
+
+/** The batch's images as a tensor in the activation format. */
+function inputTensor(setup: RunSetup, batch: Batch): Tensor {
+  const f = setup.policy.roles.activations.format;
+  return fromValues(batch.images, batch.shape, { engine: setup.engine, format: f }); // (B, C, H, W)
+}
+
+/** One training step at global step `step` with learning rate `lr`. */
+export function trainStep(
+  setup: RunSetup,
+  batch: Batch,
+  step: number,
+  lr: number,
+  monitor: LayerMonitor,
+): StepOutcome {
+  const { engine, model, policy, scaler, optimizer } = setup;
+  engine.beginStep(step);
+  monitor.beginStep();
+  return engine.tidy(() => {
+    const x = inputTensor(setup, batch);
+    const logits = model.forward(x); // (B, classes)
+    const lossRole = policy.roles.loss;
+    const loss = crossEntropy(logits, batch.labels, {
+      format: lossRole.format,
+      rounding: opRounding(policy, "loss"),
+    });
+    const lossValue = loss.toFloat32Array()[0];
+    const correct = countCorrect(logits.toFloat32Array(), batch.labels, logits.shape[1] ?? 1);
+    const dynamic = scaler.config.kind === "dynamic";
+    if (!Number.isFinite(lossValue) && !dynamic) {
+      const where =
+        tensorClasses(x).nonFinite > 0
+          ? `the input batch holds inf or NaN in ${x.format.name}`
+          : monitor.firstNonFiniteLayer === null
+            ? "the layer outputs were finite, the loss overflowed"
+            : `inf or NaN first appeared in the output of layer ${monitor.firstNonFiniteLayer}`;
+      throw numericError(step, `the loss is ${lossValue} (policy ${policy.name}): ${where}`);
+    }
+    const seed = full(loss.shape, scaler.scale, { engine, format: lossRole.format });
+    backward(loss, {
+      gradFormat: policy.roles.gradients.format,
+      rounding: opRounding(policy, "gradients"),
+      grad: seed,
+      onGrad: monitor.onGrad,
+    });
+    monitor.recordWeightGradients(setup.params);
+    const badGrad = firstNonFinite(setup, "grad");
+    const applied = scaler.update(badGrad === undefined);
+    let cancellation = NO_CANCELLATION;
+    if (!applied && !dynamic) {
+      throw numericError(
+        step,
+        `the gradient of ${badGrad ?? "a parameter"} holds inf or NaN and policy ${policy.name} has no dynamic loss scaling to skip the step`,
+      );
+    }
+    if (applied) {
+      cancellation = optimizer.step(lr, { gradScale: 1 / scaler.scale });
+      const badParam = firstNonFinite(setup, "values");
+      if (badParam !== undefined)
+        throw numericError(step, `parameter ${badParam} became inf or NaN after the update`);
+    }
+    model.zeroGrad();
+    return { loss: lossValue, correct, count: batch.labels.length, applied, cancellation };
+  });
+}
+
+/** Loss and accuracy of the model on every batch of `loader`, in evaluation mode; `step` keys any
+ * stochastic rounding of the activations, so an evaluation is reproducible. */
+export function evaluate(
+  setup: RunSetup,
+  loader: DataLoader,
+  step: number,
+): { loss: number; accuracy: number; count: number } {
+  const { engine, model, policy } = setup;
+  engine.beginStep(step);
+  model.eval();
+  let lossSum = 0;
+  let correct = 0;
+  let count = 0;
+  try {
+    engine.noGrad(() => {
+      for (const batch of loader.epoch(0)) {
+        engine.tidy(() => {
+          const logits = model.forward(inputTensor(setup, batch));
+          const loss = crossEntropy(logits, batch.labels, { format: policy.roles.loss.format });
+          const n = batch.labels.length;
+          lossSum += loss.toFloat32Array()[0] * n;
+          correct += countCorrect(logits.toFloat32Array(), batch.labels, logits.shape[1] ?? 1);
+          count += n;
+        });
+      }
+    });
+  } finally {
+    model.train();
+  }
+  return { loss: lossSum / count, accuracy: correct / count, count };
+}

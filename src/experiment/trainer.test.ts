@@ -1,0 +1,138 @@
+/**
+ * The training loop end to end on a tiny synthetic dataset: the run directory's files, learning, a run
+ * stopped mid-epoch and resumed reaching the same bits as an uninterrupted one (for every kind of state:
+ * stochastic rounding, Kahan compensation, master weights with loss scaling, Adam moments, batch norm),
+ * refusing to overwrite a run, and a numerical fault stopping the run with its last good checkpoint kept.
+ */
+import { mkdtempSync, readdirSync, readFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { expectError } from "../../test/support/expect-error.js";
+import { tinyImages } from "../../test/support/tiny-images.js";
+import { makeTrainConfig, type TrainConfig } from "./config.js";
+import { listCheckpoints, readTrainerState } from "./checkpoint.js";
+import { readMetrics } from "./run-dir.js";
+import type { RunData } from "./setup.js";
+import { trainRun } from "./trainer.js";
+
+const data: RunData = { train: tinyImages(96, 1), test: tinyImages(40, 2) };
+
+function config(overrides: Record<string, unknown>): TrainConfig {
+  return makeTrainConfig({
+    model: "mlp",
+    modelOptions: { hidden: [16] },
+    data: "tiny",
+    epochs: 2,
+    batchSize: 16,
+    lr: 0.1,
+    backend: "js",
+    ...overrides,
+  });
+}
+
+const tempDir = (): string => mkdtempSync(join(tmpdir(), "minifloat-train-"));
+
+function lastCheckpointBytes(dir: string): Buffer {
+  const path = listCheckpoints(join(dir, "checkpoints")).at(-1);
+  if (path === undefined) throw new Error(`no checkpoint in ${dir}`);
+  return readFileSync(path);
+}
+
+describe("trainRun", () => {
+  it("writes config.json, metrics.jsonl, checkpoints and results.json, and learns", () => {
+    const dir = tempDir();
+    const r = trainRun(config({ epochs: 3, logEvery: 2 }), { out: dir, data });
+    expect(r).not.toBeNull();
+    expect(existsSync(join(dir, "config.json"))).toBe(true);
+    const results = JSON.parse(readFileSync(join(dir, "results.json"), "utf8")) as { testAccuracy: number };
+    expect(results.testAccuracy).toBe(r?.testAccuracy);
+    const lines = readMetrics(join(dir, "metrics.jsonl"));
+    expect(lines.filter((m) => m.type === "epoch")).toHaveLength(3);
+    expect(lines.filter((m) => m.type === "step")).toHaveLength((3 * 6) / 2);
+    expect(readdirSync(join(dir, "checkpoints"))).toHaveLength(3);
+    // Four well-separated classes: far above chance (0.25) after three epochs.
+    expect(r?.testAccuracy).toBeGreaterThan(0.9);
+    const first = r?.epochs[0];
+    expect(first?.memory.peakTensorBytes).toBeGreaterThan(0);
+    expect(Object.keys(first?.layers ?? {})).toEqual(["0", "1", "2", "3"]);
+  });
+
+  const resumable: [string, Record<string, unknown>][] = [
+    ["fp32 with SGD momentum", { policy: "fp32" }],
+    ["pure-bf16-sr (stochastic rounding keyed by step)", { policy: "pure-bf16-sr" }],
+    ["pure-fp16-kahan (compensation buffers)", { policy: "pure-fp16-kahan" }],
+    ["amp-fp16 (master weights, dynamic loss scale)", { policy: "amp-fp16" }],
+    ["pure-bf16 with Adam", { policy: "pure-bf16", optimizer: "adam", lr: 0.01, eps: 1e-3 }],
+    [
+      "vgg-small with batch norm and dropout, cosine schedule",
+      {
+        policy: "pure-bf16-sr",
+        model: "vgg-small",
+        modelOptions: { layers: [4, "M"], hidden: 8, dropout: 0.25 },
+        schedule: "cosine",
+      },
+    ],
+  ];
+  it.each(resumable)("%s: stopped mid-epoch and resumed, ends bit-identical to one run", (_, o) => {
+    const whole = tempDir();
+    trainRun(config({ ...o, checkpointEvery: 4 }), { out: whole, data });
+    const cut = tempDir();
+    expect(trainRun(config({ ...o, checkpointEvery: 4 }), { out: cut, data, stopAtStep: 9 })).toBeNull();
+    const states = listCheckpoints(join(cut, "checkpoints")).map((p) => readTrainerState(p));
+    expect(states.map((s) => s.step)).toEqual([6, 8]); // epoch end at 6, mid-epoch at 8 (4 pruned)
+    trainRun(config({ ...o, checkpointEvery: 4 }), { out: cut, data, resume: true });
+    expect(lastCheckpointBytes(cut).equals(lastCheckpointBytes(whole))).toBe(true);
+    const strip = (m: Record<string, unknown>): unknown => ({ ...m, seconds: 0, samplesPerSecond: 0 });
+    expect(readMetrics(join(cut, "metrics.jsonl")).map(strip)).toEqual(
+      readMetrics(join(whole, "metrics.jsonl")).map(strip),
+    );
+  });
+
+  it("refuses to overwrite a run without --force or resume, and to resume with another configuration", () => {
+    const dir = tempDir();
+    trainRun(config({ epochs: 1 }), { out: dir, data });
+    expectError(
+      () => trainRun(config({ epochs: 1 }), { out: dir, data }),
+      "io",
+      /already holds a run.*--resume.*--force/,
+    );
+    expectError(
+      () => trainRun(config({ epochs: 1, lr: 0.2 }), { out: dir, data, resume: true }),
+      "config",
+      /cannot resume with a different configuration \(lr\)/,
+    );
+    // More epochs continue the finished run from its last checkpoint.
+    const r = trainRun(config({ epochs: 2 }), { out: dir, data, resume: true });
+    expect(r?.epochs.map((m) => m.epoch)).toEqual([1, 2]);
+  });
+
+  it("stops on inf/NaN with the step and where it appeared, keeping the last good checkpoint", () => {
+    const dir = tempDir();
+    trainRun(config({ epochs: 1 }), { out: dir, data });
+    const bad = tinyImages(96, 1);
+    (bad.images as Float32Array)[5] = NaN;
+    expectError(
+      () => trainRun(config({ epochs: 2 }), { out: dir, data: { ...data, train: bad }, resume: true }),
+      "numeric",
+      /^step \d+: the loss is NaN \(policy fp32\): the input batch holds inf or NaN in float32; the run stops and keeps its last good checkpoint/,
+    );
+    const kept = listCheckpoints(join(dir, "checkpoints"));
+    expect(kept.map((p) => readTrainerState(p).step)).toEqual([6]);
+  });
+
+  it("names the layer where a float16 overflow first appears", () => {
+    const huge = tinyImages(96, 1);
+    (huge.images as Float32Array).fill(200, 0, 64 * 96);
+    const dir = tempDir();
+    expectError(
+      () =>
+        trainRun(config({ policy: "pure-fp16", epochs: 1 }), {
+          out: dir,
+          data: { train: { ...huge, mean: [0], std: [1 / 40000] }, test: data.test },
+        }),
+      "numeric",
+      /step \d+: the loss is NaN \(policy pure-fp16\): inf or NaN first appeared in the output of layer 1/,
+    );
+  });
+});

@@ -1,0 +1,280 @@
+/**
+ * The training loop of `minifloat train`: epochs of seeded batches, one metrics line per epoch (per step
+ * when asked), a checkpoint at the end of every epoch (and every N steps when asked) written atomically,
+ * and results.json at the end. A killed run resumes from its last checkpoint and reaches the same bits as
+ * an uninterrupted one: batches are a function of (seed, epoch, index), stochastic rounding of (seed,
+ * tensor, step), and the checkpoint holds every bit of state.
+ */
+import { rmSync } from "node:fs";
+import { writeJsonAtomic, appendLine } from "../io/index.js";
+import { addStats, NO_CANCELLATION, type CancellationStats } from "../optim/index.js";
+import type { PrecisionPolicy } from "../precision/index.js";
+import {
+  listCheckpoints,
+  loadCheckpoint,
+  readTrainerState,
+  saveCheckpoint,
+  type TrainerState,
+} from "./checkpoint.js";
+import type { TrainConfig } from "./config.js";
+import { layerRates, LayerMonitor, type LayerCounts, type LayerRates } from "./monitor.js";
+import { openRunDir, truncateMetrics, type RunPaths } from "./run-dir.js";
+import { createRunSetup, loadRunData, resolvePolicy, type RunData, type RunSetup } from "./setup.js";
+import { evaluate, trainStep } from "./step.js";
+
+/** Running sums of the epoch in progress (saved in mid-epoch checkpoints). */
+interface EpochProgress {
+  lossSum: number;
+  correct: number;
+  seen: number;
+  skipped: number;
+  seconds: number;
+  cancellation: CancellationStats;
+  layers: Record<string, LayerCounts>;
+}
+
+const newProgress = (): EpochProgress => ({
+  lossSum: 0,
+  correct: 0,
+  seen: 0,
+  skipped: 0,
+  seconds: 0,
+  cancellation: NO_CANCELLATION,
+  layers: {},
+});
+
+/** Bytes held by format: peak tensor storage plus the optimizer's state. */
+export interface MemoryFigures {
+  readonly peakBytes: number;
+  readonly peakTensorBytes: number;
+  readonly optimizerStateBytes: number;
+  readonly byFormat: Readonly<Record<string, number>>;
+}
+
+/** One line of metrics.jsonl for an epoch. */
+export interface EpochMetrics {
+  readonly type: "epoch";
+  /** 1-based. */
+  readonly epoch: number;
+  readonly step: number;
+  readonly trainLoss: number;
+  readonly trainAccuracy: number;
+  readonly testLoss: number;
+  readonly testAccuracy: number;
+  readonly lr: number;
+  readonly lossScale: number;
+  readonly skippedSteps: number;
+  /** Fraction of non-zero updates that nearest rounding cancels (Zamirai et al.'s condition). */
+  readonly cancelledFraction: number;
+  readonly belowHalfUlpFraction: number;
+  readonly seconds: number;
+  readonly samplesPerSecond: number;
+  readonly memory: MemoryFigures;
+  readonly layers: Readonly<Record<string, LayerRates>>;
+}
+
+/** What results.json holds. */
+export interface RunResults {
+  readonly config: TrainConfig;
+  readonly policy: PrecisionPolicy;
+  readonly batchNormStats: "float32" | "policy";
+  readonly parameters: number;
+  readonly warnings: readonly string[];
+  readonly epochs: readonly EpochMetrics[];
+  readonly testAccuracy: number;
+  readonly testLoss: number;
+  readonly secondsPerEpoch: number;
+  readonly peakBytes: number;
+}
+
+/** Progress of a run, for a progress bar. */
+export interface StepEvent {
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly batch: number;
+  readonly batches: number;
+  readonly step: number;
+  readonly loss: number;
+  readonly samplesPerSecond: number;
+}
+
+/** Callbacks of a run (all optional). */
+export interface TrainEvents {
+  readonly onStart?: (info: {
+    readonly setup: RunSetup;
+    readonly paths: RunPaths;
+    readonly resumedFrom: string | null;
+  }) => void;
+  readonly onStep?: (e: StepEvent) => void;
+  readonly onEpoch?: (m: EpochMetrics) => void;
+}
+
+/** Options of trainRun. */
+export interface TrainOptions {
+  readonly out: string;
+  readonly resume?: boolean | undefined;
+  readonly force?: boolean | undefined;
+  readonly events?: TrainEvents | undefined;
+  /** The datasets, instead of loading those the configuration names (tests, programmatic use). */
+  readonly data?: RunData | undefined;
+  /** Stop (as if killed) once this many steps in total are done; for tests of resuming. */
+  readonly stopAtStep?: number | undefined;
+}
+
+function memoryFigures(setup: RunSetup): MemoryFigures {
+  const snap = setup.engine.memory.snapshot();
+  const byFormat: Record<string, number> = {};
+  for (const [name, e] of Object.entries(snap.byFormat)) byFormat[name] = e.peakBytes;
+  let state = 0;
+  for (const [, b] of setup.optimizer.stateDict()) {
+    state += b.data.byteLength;
+    byFormat[b.format.name] = (byFormat[b.format.name] ?? 0) + b.data.byteLength;
+  }
+  return {
+    peakBytes: snap.peakBytes + state,
+    peakTensorBytes: snap.peakBytes,
+    optimizerStateBytes: state,
+    byFormat,
+  };
+}
+
+/** Remove the mid-epoch checkpoints older than `keepStep` (epoch-end checkpoints are all kept). */
+function pruneCheckpoints(paths: RunPaths, keepStep: number): void {
+  for (const path of listCheckpoints(paths.checkpoints)) {
+    const s = readTrainerState(path);
+    if (s.batch !== 0 && s.step < keepStep) rmSync(path, { force: true });
+  }
+}
+
+/** Train a model as `config` says into the run directory `options.out`; returns the results, or null
+ * when stopped early by `stopAtStep`. */
+export function trainRun(config: TrainConfig, options: TrainOptions): RunResults | null {
+  const policy = resolvePolicy(config.policy);
+  const { paths, checkpoint } = openRunDir(options.out, config, policy, options);
+  const setup = createRunSetup(config, policy, options.data ?? loadRunData(config));
+  const batches = setup.trainLoader.batchesPerEpoch;
+  let state: TrainerState = {
+    epoch: 0,
+    batch: 0,
+    step: 0,
+    scaler: { scale: setup.scaler.scale, goodSteps: 0, skippedSteps: 0 },
+    optimizerSteps: 0,
+    progress: null,
+  };
+  if (checkpoint !== null) state = loadCheckpoint(checkpoint, setup);
+  const history = truncateMetrics(paths.metrics, state.step).filter(
+    (m) => m.type === "epoch",
+  ) as unknown as EpochMetrics[];
+  options.events?.onStart?.({ setup, paths, resumedFrom: checkpoint });
+  const monitor = new LayerMonitor();
+  const detach = monitor.attach(setup.model);
+  try {
+    let step = state.step;
+    const snapshot = (epoch: number, batch: number, progress: unknown): TrainerState => ({
+      epoch,
+      batch,
+      step,
+      scaler: {
+        scale: setup.scaler.scale,
+        goodSteps: setup.scaler.goodSteps,
+        skippedSteps: setup.scaler.skippedSteps,
+      },
+      optimizerSteps: setup.optimizer.stepCount,
+      progress,
+    });
+    for (let epoch = state.epoch; epoch < config.epochs; epoch++) {
+      const resumingMidEpoch = epoch === state.epoch && state.batch > 0 && state.progress !== null;
+      const progress = resumingMidEpoch ? (state.progress as EpochProgress) : newProgress();
+      monitor.restore(progress.layers);
+      setup.engine.memory.resetPeak();
+      const first = epoch === state.epoch ? state.batch : 0;
+      for (let b = first; b < batches; b++) {
+        const t0 = performance.now();
+        const lr = setup.schedule(step);
+        const out = trainStep(setup, setup.trainLoader.batch(epoch, b), step, lr, monitor);
+        step++;
+        progress.seconds += (performance.now() - t0) / 1000;
+        progress.lossSum += out.loss * out.count;
+        progress.correct += out.correct;
+        progress.seen += out.count;
+        if (!out.applied) progress.skipped++;
+        progress.cancellation = addStats(progress.cancellation, out.cancellation);
+        if (config.logEvery > 0 && step % config.logEvery === 0) {
+          const c = out.cancellation;
+          appendLine(
+            paths.metrics,
+            JSON.stringify({
+              type: "step",
+              epoch: epoch + 1,
+              step,
+              loss: out.loss,
+              lr,
+              lossScale: setup.scaler.scale,
+              applied: out.applied,
+              cancelledFraction: c.nonzero === 0 ? 0 : c.cancelled / c.nonzero,
+            }),
+          );
+        }
+        options.events?.onStep?.({
+          epoch,
+          epochs: config.epochs,
+          batch: b,
+          batches,
+          step,
+          loss: out.loss,
+          samplesPerSecond: progress.seen / progress.seconds,
+        });
+        if (config.checkpointEvery > 0 && step % config.checkpointEvery === 0 && b + 1 < batches) {
+          progress.layers = monitor.snapshot();
+          saveCheckpoint(paths.checkpoints, setup, snapshot(epoch, b + 1, progress));
+          pruneCheckpoints(paths, step);
+        }
+        if (options.stopAtStep !== undefined && step >= options.stopAtStep) return null;
+      }
+      const t0 = performance.now();
+      const test = evaluate(setup, setup.testLoader, step);
+      progress.seconds += (performance.now() - t0) / 1000;
+      const c = progress.cancellation;
+      const metrics: EpochMetrics = {
+        type: "epoch",
+        epoch: epoch + 1,
+        step,
+        trainLoss: progress.lossSum / progress.seen,
+        trainAccuracy: progress.correct / progress.seen,
+        testLoss: test.loss,
+        testAccuracy: test.accuracy,
+        lr: setup.schedule(Math.max(0, step - 1)),
+        lossScale: setup.scaler.scale,
+        skippedSteps: progress.skipped,
+        cancelledFraction: c.nonzero === 0 ? 0 : c.cancelled / c.nonzero,
+        belowHalfUlpFraction: c.nonzero === 0 ? 0 : c.belowHalfUlp / c.nonzero,
+        seconds: progress.seconds,
+        samplesPerSecond: progress.seen / progress.seconds,
+        memory: memoryFigures(setup),
+        layers: layerRates(monitor.snapshot()),
+      };
+      appendLine(paths.metrics, JSON.stringify(metrics));
+      saveCheckpoint(paths.checkpoints, setup, snapshot(epoch + 1, 0, null));
+      pruneCheckpoints(paths, step);
+      history.push(metrics);
+      options.events?.onEpoch?.(metrics);
+    }
+  } finally {
+    detach();
+  }
+  const last = history.at(-1);
+  const results: RunResults = {
+    config,
+    policy,
+    batchNormStats: policy.batchNormStats,
+    parameters: setup.model.parameterCount(),
+    warnings: setup.warnings,
+    epochs: history,
+    testAccuracy: last?.testAccuracy ?? NaN,
+    testLoss: last?.testLoss ?? NaN,
+    secondsPerEpoch: history.reduce((a, m) => a + m.seconds, 0) / Math.max(1, history.length),
+    peakBytes: Math.max(0, ...history.map((m) => m.memory.peakBytes)),
+  };
+  writeJsonAtomic(paths.results, results);
+  return results;
+}
