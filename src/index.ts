@@ -24,5 +24,6 @@ export * from "./data/index.js";
 export * from "./nn/index.js";
 export * from "./optim/index.js";
 export * from "./precision/index.js";
+export * from "./analysis/index.js";
 export * from "./io/index.js";
 export * from "./experiment/index.js";

@@ -178,3 +178,38 @@ describe("minifloat compare", () => {
     expect(strip(inProcess.out)).toEqual(strip(parallel.out));
   });
 });
+
+describe("minifloat tolerance", () => {
+  it("--json has the summary per format and the per-layer table; a run without checkpoint is refused", async () => {
+    const out = join(temp(), "run");
+    expect((await cli("train", ...tiny, "--out", out)).code).toBe(0);
+    const r = await cli("tolerance", out, "--limit", "200", "--formats", "float16,float8_e4m3fn", "--json");
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out) as {
+      formats: Record<string, unknown>[];
+      layers: { format: string; rows: { layer: string }[] }[];
+    };
+    expect(json.formats.map((f) => f.format)).toEqual(["float16", "float8_e4m3fn"]);
+    for (const f of json.formats) {
+      expect(Object.keys(f)).toEqual(
+        expect.arrayContaining([
+          "guaranteed",
+          "disagreement",
+          "accuracyLow",
+          "accuracy32",
+          "lemmaViolations",
+        ]),
+      );
+      expect(f.lemmaViolations).toBe(0);
+      expect(f.samples).toBe(200);
+    }
+    expect(json.layers[0]?.rows.map((l) => l.layer)).toEqual(["0", "1", "2", "3"]);
+    const table = await cli("tolerance", out, "--limit", "100");
+    expect(table.out).toMatch(
+      /^100 test samples of mnist, checkpoint .*step-000000016\.safetensors\nformat {9}guaranteed %/,
+    );
+    const noCheckpoint = await cli("tolerance", temp());
+    expect(noCheckpoint.code).toBe(2);
+    expect(noCheckpoint.err).toMatch(/is not a run directory of minifloat train/);
+  });
+});

@@ -10,6 +10,7 @@ import { benchCommand } from "./bench-command.js";
 import { castCommand } from "./cast-command.js";
 import { compareCommand } from "./compare-command.js";
 import { formatsCommand } from "./formats-command.js";
+import { toleranceCommand } from "./tolerance-command.js";
 import { trainCommand } from "./train-command.js";
 import type { CliIo } from "./io.js";
 
@@ -41,6 +42,7 @@ export function buildProgram(io: CliIo): Command {
     .addCommand(castCommand(io))
     .addCommand(trainCommand(io))
     .addCommand(compareCommand(io))
+    .addCommand(toleranceCommand(io))
     .addCommand(benchCommand(io))
     .showSuggestionAfterError(true);
   const configure = (c: Command): void => {

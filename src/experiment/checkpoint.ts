@@ -8,7 +8,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { MinifloatError } from "../errors.js";
-import { floatFormat, type FloatFormat } from "../formats/index.js";
+import { decodeArray, encodeArray, floatFormat, type FloatFormat } from "../formats/index.js";
 import {
   formatToDtype,
   readSafetensors,
@@ -17,7 +17,8 @@ import {
   type SafetensorsEntry,
 } from "../io/index.js";
 import type { CodeBuffer } from "../optim/index.js";
-import type { StorageArray } from "../tensor/index.js";
+import type { Module } from "../nn/index.js";
+import { allocStorage, codesOf, type StorageArray } from "../tensor/index.js";
 import type { RunSetup } from "./setup.js";
 
 /** The trainer's position and counters, kept in a checkpoint's metadata. */
@@ -155,4 +156,49 @@ export function loadCheckpoint(path: string, setup: RunSetup): TrainerState {
   setup.scaler.goodSteps = state.scaler.goodSteps;
   setup.scaler.skippedSteps = state.scaler.skippedSteps;
   return state;
+}
+
+/** The float32 values of every parameter (`param/<name>`) and buffer (`buffer/<name>`) of a checkpoint,
+ * decoded exactly from the format each was stored in. */
+export function readCheckpointValues(path: string): Map<string, Float32Array> {
+  const file = readSafetensors(path);
+  const formats = parseJsonField(path, file.metadata, "minifloat.formats") as Record<string, string>;
+  const out = new Map<string, Float32Array>();
+  for (const [name, entry] of file.tensors) {
+    if (!name.startsWith("param/") && !name.startsWith("buffer/")) continue;
+    const format = floatFormat(formats[name] ?? "float32");
+    const codes = allocStorage(format, entry.shape[0] ?? 0);
+    const bytes = new Uint8Array(codes.buffer, codes.byteOffset, codes.byteLength);
+    if (bytes.length !== entry.data.length) {
+      throw new MinifloatError(
+        "format",
+        `${path}: ${name} has ${entry.data.length} bytes, expected ${bytes.length} for ${format.name}`,
+      );
+    }
+    bytes.set(entry.data);
+    out.set(name, codes instanceof Float32Array ? codes : decodeArray(format, codes));
+  }
+  return out;
+}
+
+/**
+ * Load a checkpoint's weights into `model`, whatever formats the model was built in: each value is
+ * decoded exactly and rounded once (nearest-even) into the parameter's format; batch-norm statistics are
+ * copied. Every parameter and buffer of the model must be in the checkpoint with the same size.
+ */
+export function loadWeightsInto(model: Module, path: string, values = readCheckpointValues(path)): void {
+  const take = (name: string, n: number): Float32Array => {
+    const v = values.get(name);
+    if (v === undefined)
+      throw new MinifloatError("format", `${path}: ${name} is missing (was it trained with this model?)`);
+    if (v.length !== n)
+      throw new MinifloatError("format", `${path}: ${name} has ${v.length} values, the model expects ${n}`);
+    return v;
+  };
+  for (const [name, t] of model.namedParameters()) {
+    const v = take(`param/${name}`, t.size);
+    if (t.data instanceof Float32Array) t.data.set(v);
+    else encodeArray(t.format, v, { rounding: "nearest-even" }, codesOf(t.data));
+  }
+  for (const [name, b] of model.namedBuffers()) b.set(take(`buffer/${name}`, b.length));
 }

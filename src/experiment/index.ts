@@ -11,3 +11,5 @@ export * from "./checkpoint.js";
 export * from "./run-dir.js";
 export * from "./trainer.js";
 export * from "./compare.js";
+export * from "./tolerance-run.js";
+export * from "./tolerance-report.js";

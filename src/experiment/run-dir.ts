@@ -49,6 +49,12 @@ export interface RunConfigFile {
 /** Read and validate a run's config.json. */
 export function readRunConfig(dir: string): RunConfigFile {
   const path = runPaths(dir).config;
+  if (!existsSync(path)) {
+    throw new MinifloatError(
+      "io",
+      `${dir} is not a run directory of minifloat train (it has no ${RUN_FILES.config})`,
+    );
+  }
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, "utf8")) as unknown;

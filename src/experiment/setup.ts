@@ -8,7 +8,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { MinifloatError } from "../errors.js";
 import { floatFormat } from "../formats/index.js";
 import { DataLoader, datasetLength, loadImageDataset, takeFirst, type ImageDataset } from "../data/index.js";
-import { createContext, createModel, type Module, type ModelConfig } from "../nn/index.js";
+import {
+  createContext,
+  createModel,
+  type Module,
+  type ModelConfig,
+  type ModuleContext,
+} from "../nn/index.js";
 import {
   Adam,
   AdamW,
@@ -123,6 +129,25 @@ function makeSchedule(config: TrainConfig, stepsPerEpoch: number): Schedule {
   return config.warmupSteps > 0 ? warmupSchedule(config.warmupSteps, after) : after;
 }
 
+/** The model a configuration names, shaped for `dataset` (channels, image size, classes), built in
+ * `ctx`'s formats. */
+export function buildModel(config: TrainConfig, dataset: ImageDataset, ctx: ModuleContext): Module {
+  const [inChannels, imageSize, width] = dataset.shape;
+  if (imageSize !== width) {
+    throw new MinifloatError(
+      "unsupported",
+      `${config.data}: models expect square images, got ${imageSize}x${width}`,
+    );
+  }
+  const modelConfig: ModelConfig = {
+    ...(config.modelOptions as ModelConfig),
+    inChannels,
+    imageSize,
+    classes: dataset.classes.length,
+  };
+  return createModel(config.model, modelConfig, ctx);
+}
+
 /** Build the objects of a run from its configuration, policy and data. */
 export function createRunSetup(config: TrainConfig, policy: PrecisionPolicy, data: RunData): RunSetup {
   const engine = new Engine({ backend: config.backend, seed: config.seed });
@@ -136,17 +161,7 @@ export function createRunSetup(config: TrainConfig, policy: PrecisionPolicy, dat
     bnStatsFormat: policy.batchNormStats === "float32" ? floatFormat("float32") : activations.format,
     accumulate: policy.accumulate,
   });
-  const [inChannels, imageSize] = data.train.shape;
-  if (data.train.shape[1] !== data.train.shape[2]) {
-    throw new MinifloatError("unsupported", `${config.data}: models expect square images`);
-  }
-  const modelConfig: ModelConfig = {
-    ...(config.modelOptions as ModelConfig),
-    inChannels,
-    imageSize,
-    classes: data.train.classes.length,
-  };
-  const model = createModel(config.model, modelConfig, ctx);
+  const model = buildModel(config, data.train, ctx);
   const params = [...model.namedParameters()].map(([name, tensor]) => ({ name, tensor }));
   const trainLoader = new DataLoader(data.train, {
     batchSize: config.batchSize,

@@ -4,6 +4,7 @@
  * every later rounding to at most 22 significant bits exact (Boldo & Melquiond, "Emulation of FMA and
  * correctly rounded sums: proved algorithms using rounding to odd", IEEE TC 57(4), 2008); the float32
  * result then goes through the bulk codec, a table lookup or a few integer operations per element.
+ * Float32 itself, and any format where that does not hold, takes a float64 or scalar path.
  */
 import { decodeValue, encodeValue, overflowCode } from "./float-codec.js";
 import type { FloatFormat } from "./float-format.js";
@@ -20,7 +21,7 @@ const F32_MAX = 3.4028234663852886e38;
  * least 4 float32 subnormal steps (so its midpoints are even float32 values there too), and its range
  * ends below float32's (so a sum that float32 overflows overflows `f` as well).
  */
-export function roundsViaOdd(f: FloatFormat): boolean {
+function roundsViaOdd(f: FloatFormat): boolean {
   return f.mantissaBits <= 21 && f.emin - f.mantissaBits >= -147 && f.max < F32_MAX;
 }
 
@@ -140,7 +141,7 @@ function sumCodeScalar(
 }
 
 /** True when stochasticSumArray has a fast path for `f` (signed formats with subnormals; RO24 exact). */
-export function stochasticFastPath(f: FloatFormat): boolean {
+function stochasticFastPath(f: FloatFormat): boolean {
   return f.bits <= 16 && f.signed && f.subnormals && f.emin >= -126 && roundsViaOdd(f);
 }
 
@@ -187,8 +188,9 @@ export function stochasticSumWithRandom(
   const n = out.length;
   const r = randomBits;
   if (!stochasticFastPath(f)) {
-    for (let i = 0; i < n; i++)
+    for (let i = 0; i < n; i++) {
       out[i] = decodeValue(f, sumCodeScalar(f, a[i], b[i], "stochastic", rand[i], r));
+    }
     if (codes !== undefined) encodeArray(f, out, undefined, codes);
     return out;
   }
@@ -221,8 +223,8 @@ export function stochasticSumWithRandom(
       const lo = x - (hi - bb) + (y - bb); // S = hi + lo exactly (TwoSum)
       const neg = +(hi < 0);
       // D = (|hi| - |L|) * 2^r / gap is exact (two float64 values less than a gap apart, scaled by a
-      // power of two) and a multiple of ulp(hi) * 2^r / gap <= 2^(r + m - 51) <= 1/2, while |lo| * 2^r /
-      // gap is at most half that step: so floor(d * 2^r) = floor(D), less one when D is an integer and
+      // power of two) and a multiple of ulp(hi) * 2^r / gap <= 2^(r + m - 51) <= 1/2 (r <= 32, m <= 15
+      // here), while |lo| * 2^r / gap is at most half that step: so floor(d * 2^r) = floor(D), less one when D is an integer and
       // lo pulls |S| below it (the sum just under a grid point). When S is 0, L is hi's zero and k 0.
       const dd = (Math.abs(hi) - Math.abs(low[i])) * scale[(lowBits[i] >>> 23) & 0xff];
       const fl = Math.floor(dd);

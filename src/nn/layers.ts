@@ -82,9 +82,9 @@ export class Conv2d extends Module {
   }
 
   private readonly ops: OpOptions;
-  private readonly stride: Pair;
-  private readonly padding: Pair;
-  private readonly groups: number;
+  readonly stride: Pair;
+  readonly padding: Pair;
+  readonly groups: number;
 
   constructor(
     ctx: ModuleContext,

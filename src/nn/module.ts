@@ -227,13 +227,13 @@ export abstract class Module<In = Tensor, Out = Tensor> {
 }
 
 /**
- * Call `observer(name, output)` after the forward of every leaf module (one without children) of `root`,
+ * Call `observer(name, output, input)` after the forward of every leaf module (one without children) of `root`,
  * for per-layer diagnostics; returns a function that removes the observation. Parents call their
  * children's `forward`, so the observation wraps each leaf's own method.
  */
 export function observeOutputs(
   root: Module<never, unknown>,
-  observer: (name: string, output: unknown) => void,
+  observer: (name: string, output: unknown, input: unknown) => void,
 ): () => void {
   const undo: (() => void)[] = [];
   for (const [name, m] of root.namedModules()) {
@@ -242,7 +242,7 @@ export function observeOutputs(
     const forward = m.forward.bind(m);
     const wrapped = (input: never): unknown => {
       const out = forward(input);
-      observer(name, out);
+      observer(name, out, input);
       return out;
     };
     Object.defineProperty(m, "forward", { value: wrapped, configurable: true, writable: true });

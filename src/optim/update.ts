@@ -210,7 +210,7 @@ export function applyUpdate(
       // A compensation in w's format takes its codes straight from the last rounding too.
       const compCodes = comp !== c.data && c.format.name === f.name ? codesOf(c.data) : undefined;
       kahanAddArray(f, values, comp, u, codes, compCodes);
-      
+      if (compCodes === undefined) commitValues(c, comp);
       break;
     }
     default:

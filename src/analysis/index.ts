@@ -1,0 +1,7 @@
+/**
+ * Layer `analysis`: floating-point error against classification tolerance, forward-error bounds of dot
+ * products, per-layer error growth. Pure computations over values and models; it must not read files or
+ * import data, io, experiment, report or cli (experiment/tolerance-run.ts wires it to run directories).
+ */
+export * from "./tolerance.js";
+export * from "./layer-error.js";

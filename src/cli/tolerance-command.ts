@@ -1,0 +1,97 @@
+/**
+ * `minifloat tolerance RUN_DIR`: the floating-point error of a trained network in low-precision formats
+ * against its classification tolerance, per format and per layer (src/experiment/tolerance-run.ts). A
+ * table on stdout, one JSON object with --json, and with --out the JSON, Markdown and per-sample data.
+ */
+import { Command } from "commander";
+import { analyzeTolerance, toleranceJson, writeToleranceArtifacts } from "../experiment/index.js";
+import type { CliIo } from "./io.js";
+import { integerIn } from "./options.js";
+import { renderTable } from "./table.js";
+
+interface ToleranceCliOptions {
+  readonly checkpoint?: string;
+  readonly data?: string;
+  readonly dataDir?: string;
+  readonly formats?: string;
+  readonly policies?: string;
+  readonly limit?: number;
+  readonly out?: string;
+  readonly json?: boolean;
+}
+
+const list = (s: string | undefined): string[] | undefined =>
+  s
+    ?.split(",")
+    .map((x) => x.trim())
+    .filter((x) => x !== "");
+
+const pct = (x: number): string => (100 * x).toFixed(2);
+
+/** The `tolerance` command, writing to `io`. */
+export function toleranceCommand(io: CliIo): Command {
+  return new Command("tolerance")
+    .description(
+      "compare a trained network in low-precision formats with float32: error against classification tolerance",
+    )
+    .argument("<run-dir>", "a run directory of minifloat train")
+    .option("--checkpoint <file>", "a checkpoint of the run (default: its last)")
+    .option("--data <name>", "dataset (default: the run's)")
+    .option("--data-dir <dir>", "folder of the dataset files")
+    .option(
+      "--formats <list>",
+      "float formats: weights and activations rounded to each (default float16,bfloat16,float8_e4m3fn,float8_e5m2)",
+    )
+    .option(
+      "--policies <list>",
+      "precision policies instead of formats (their params and activations formats)",
+    )
+    .option("--limit <n>", "analyse the first N test samples", integerIn(1, Number.MAX_SAFE_INTEGER))
+    .option("--out <dir>", "write tolerance.json, tolerance.md and samples.csv there")
+    .option("--json", "print one JSON object")
+    .action((runDir: string, o: ToleranceCliOptions) => {
+      const r = analyzeTolerance(runDir, {
+        checkpoint: o.checkpoint,
+        data: o.data,
+        dataDir: o.dataDir,
+        formats: list(o.formats),
+        policies: list(o.policies),
+        limit: o.limit,
+      });
+      if (o.out !== undefined) writeToleranceArtifacts(r, o.out);
+      if (o.json === true) {
+        io.stdout(JSON.stringify(toleranceJson(r), null, 2) + "\n");
+        return;
+      }
+      io.stdout(`${r.samples} test samples of ${r.data}, checkpoint ${r.checkpoint}\n`);
+      io.stdout(
+        renderTable(
+          [
+            { header: "format" },
+            { header: "guaranteed %", align: "right" },
+            { header: "disagree %", align: "right" },
+            { header: "acc fp32 %", align: "right" },
+            { header: "acc low %", align: "right" },
+            { header: "bound (points)", align: "right" },
+            { header: "near boundary", align: "right" },
+            { header: "median delta", align: "right" },
+          ],
+          r.formats.map((s) => [
+            s.format,
+            pct(s.guaranteed),
+            pct(s.disagreement),
+            pct(s.accuracy32),
+            pct(s.accuracyLow),
+            pct(s.accuracyChangeBound),
+            String(s.nearBoundary),
+            s.medianDelta.toExponential(2),
+          ]),
+        ),
+      );
+      io.stdout(
+        o.out === undefined
+          ? "per-layer tables: --json or --out\n"
+          : `per-layer tables in ${o.out}/tolerance.md\n`,
+      );
+    });
+}
