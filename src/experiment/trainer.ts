@@ -20,7 +20,7 @@ import type { TrainConfig } from "./config.js";
 import { layerRates, LayerMonitor, type LayerCounts, type LayerRates } from "./monitor.js";
 import { openRunDir, truncateMetrics, type RunPaths } from "./run-dir.js";
 import { createRunSetup, loadRunData, resolvePolicy, type RunData, type RunSetup } from "./setup.js";
-import { evaluate, trainStep } from "./step.js";
+import { evaluate, trainStep, type StepOutcome } from "./step.js";
 
 /** Running sums of the epoch in progress (saved in mid-epoch checkpoints). */
 interface EpochProgress {
@@ -146,6 +146,67 @@ function pruneCheckpoints(paths: RunPaths, keepStep: number): void {
   }
 }
 
+/** Add one step's outcome to the epoch's running sums. */
+function recordStep(progress: EpochProgress, out: StepOutcome, seconds: number): void {
+  progress.seconds += seconds;
+  progress.lossSum += out.loss * out.count;
+  progress.correct += out.correct;
+  progress.seen += out.count;
+  if (!out.applied) progress.skipped++;
+  progress.cancellation = addStats(progress.cancellation, out.cancellation);
+}
+
+const fraction = (part: number, whole: number): number => (whole === 0 ? 0 : part / whole);
+
+/** The metrics line of a finished epoch (`trainSeconds` from the running sums, `evalSeconds` apart). */
+function epochMetrics(
+  setup: RunSetup,
+  epoch: number,
+  step: number,
+  progress: EpochProgress,
+  test: { loss: number; accuracy: number; seconds: number },
+  layers: Record<string, LayerCounts>,
+): EpochMetrics {
+  const c = progress.cancellation;
+  return {
+    type: "epoch",
+    epoch: epoch + 1,
+    step,
+    trainLoss: progress.lossSum / progress.seen,
+    trainAccuracy: progress.correct / progress.seen,
+    testLoss: test.loss,
+    testAccuracy: test.accuracy,
+    lr: setup.schedule(Math.max(0, step - 1)),
+    lossScale: setup.scaler.scale,
+    skippedSteps: progress.skipped,
+    cancelledFraction: fraction(c.cancelled, c.nonzero),
+    belowHalfUlpFraction: fraction(c.belowHalfUlp, c.nonzero),
+    seconds: progress.seconds + test.seconds,
+    samplesPerSecond: progress.seen / progress.seconds,
+    memory: memoryFigures(setup),
+    layers: layerRates(layers),
+  };
+}
+
+/** The state a checkpoint records at (epoch, next batch, step). */
+function trainerState(
+  setup: RunSetup,
+  epoch: number,
+  batch: number,
+  step: number,
+  progress: unknown,
+): TrainerState {
+  const { scale, goodSteps, skippedSteps } = setup.scaler;
+  return {
+    epoch,
+    batch,
+    step,
+    scaler: { scale, goodSteps, skippedSteps },
+    optimizerSteps: setup.optimizer.stepCount,
+    progress,
+  };
+}
+
 /** Train a model as `config` says into the run directory `options.out`; returns the results, or null
  * when stopped early by `stopAtStep`. */
 export function trainRun(config: TrainConfig, options: TrainOptions): RunResults | null {
@@ -153,15 +214,7 @@ export function trainRun(config: TrainConfig, options: TrainOptions): RunResults
   const { paths, checkpoint } = openRunDir(options.out, config, policy, options);
   const setup = createRunSetup(config, policy, options.data ?? loadRunData(config));
   const batches = setup.trainLoader.batchesPerEpoch;
-  let state: TrainerState = {
-    epoch: 0,
-    batch: 0,
-    step: 0,
-    scaler: { scale: setup.scaler.scale, goodSteps: 0, skippedSteps: 0 },
-    optimizerSteps: 0,
-    progress: null,
-  };
-  if (checkpoint !== null) state = loadCheckpoint(checkpoint, setup);
+  const state = checkpoint === null ? trainerState(setup, 0, 0, 0, null) : loadCheckpoint(checkpoint, setup);
   const history = truncateMetrics(paths.metrics, state.step).filter(
     (m) => m.type === "epoch",
   ) as unknown as EpochMetrics[];
@@ -170,50 +223,30 @@ export function trainRun(config: TrainConfig, options: TrainOptions): RunResults
   const detach = monitor.attach(setup.model);
   try {
     let step = state.step;
-    const snapshot = (epoch: number, batch: number, progress: unknown): TrainerState => ({
-      epoch,
-      batch,
-      step,
-      scaler: {
-        scale: setup.scaler.scale,
-        goodSteps: setup.scaler.goodSteps,
-        skippedSteps: setup.scaler.skippedSteps,
-      },
-      optimizerSteps: setup.optimizer.stepCount,
-      progress,
-    });
     for (let epoch = state.epoch; epoch < config.epochs; epoch++) {
       const resumingMidEpoch = epoch === state.epoch && state.batch > 0 && state.progress !== null;
       const progress = resumingMidEpoch ? (state.progress as EpochProgress) : newProgress();
       monitor.restore(progress.layers);
       setup.engine.memory.resetPeak();
-      const first = epoch === state.epoch ? state.batch : 0;
-      for (let b = first; b < batches; b++) {
+      for (let b = epoch === state.epoch ? state.batch : 0; b < batches; b++) {
         const t0 = performance.now();
         const lr = setup.schedule(step);
         const out = trainStep(setup, setup.trainLoader.batch(epoch, b), step, lr, monitor);
         step++;
-        progress.seconds += (performance.now() - t0) / 1000;
-        progress.lossSum += out.loss * out.count;
-        progress.correct += out.correct;
-        progress.seen += out.count;
-        if (!out.applied) progress.skipped++;
-        progress.cancellation = addStats(progress.cancellation, out.cancellation);
+        recordStep(progress, out, (performance.now() - t0) / 1000);
         if (config.logEvery > 0 && step % config.logEvery === 0) {
           const c = out.cancellation;
-          appendLine(
-            paths.metrics,
-            JSON.stringify({
-              type: "step",
-              epoch: epoch + 1,
-              step,
-              loss: out.loss,
-              lr,
-              lossScale: setup.scaler.scale,
-              applied: out.applied,
-              cancelledFraction: c.nonzero === 0 ? 0 : c.cancelled / c.nonzero,
-            }),
-          );
+          const line = {
+            type: "step",
+            epoch: epoch + 1,
+            step,
+            loss: out.loss,
+            lr,
+            lossScale: setup.scaler.scale,
+            applied: out.applied,
+            cancelledFraction: fraction(c.cancelled, c.nonzero),
+          };
+          appendLine(paths.metrics, JSON.stringify(line));
         }
         options.events?.onStep?.({
           epoch,
@@ -226,35 +259,23 @@ export function trainRun(config: TrainConfig, options: TrainOptions): RunResults
         });
         if (config.checkpointEvery > 0 && step % config.checkpointEvery === 0 && b + 1 < batches) {
           progress.layers = monitor.snapshot();
-          saveCheckpoint(paths.checkpoints, setup, snapshot(epoch, b + 1, progress));
+          saveCheckpoint(paths.checkpoints, setup, trainerState(setup, epoch, b + 1, step, progress));
           pruneCheckpoints(paths, step);
         }
         if (options.stopAtStep !== undefined && step >= options.stopAtStep) return null;
       }
       const t0 = performance.now();
       const test = evaluate(setup, setup.testLoader, step);
-      progress.seconds += (performance.now() - t0) / 1000;
-      const c = progress.cancellation;
-      const metrics: EpochMetrics = {
-        type: "epoch",
-        epoch: epoch + 1,
+      const metrics = epochMetrics(
+        setup,
+        epoch,
         step,
-        trainLoss: progress.lossSum / progress.seen,
-        trainAccuracy: progress.correct / progress.seen,
-        testLoss: test.loss,
-        testAccuracy: test.accuracy,
-        lr: setup.schedule(Math.max(0, step - 1)),
-        lossScale: setup.scaler.scale,
-        skippedSteps: progress.skipped,
-        cancelledFraction: c.nonzero === 0 ? 0 : c.cancelled / c.nonzero,
-        belowHalfUlpFraction: c.nonzero === 0 ? 0 : c.belowHalfUlp / c.nonzero,
-        seconds: progress.seconds,
-        samplesPerSecond: progress.seen / progress.seconds,
-        memory: memoryFigures(setup),
-        layers: layerRates(monitor.snapshot()),
-      };
+        progress,
+        { ...test, seconds: (performance.now() - t0) / 1000 },
+        monitor.snapshot(),
+      );
       appendLine(paths.metrics, JSON.stringify(metrics));
-      saveCheckpoint(paths.checkpoints, setup, snapshot(epoch + 1, 0, null));
+      saveCheckpoint(paths.checkpoints, setup, trainerState(setup, epoch + 1, 0, step, null));
       pruneCheckpoints(paths, step);
       history.push(metrics);
       options.events?.onEpoch?.(metrics);
