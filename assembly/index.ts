@@ -9,5 +9,6 @@ export { gemm } from "./gemm";
 export { binary, relu, axpy, sum } from "./elementwise";
 export { convForward, convBackwardData, convBackwardFilter } from "./conv";
 export { maxPool, maxPoolBackward, channelSum } from "./pool";
+export { batchNorm, batchNormBackward } from "./norm";
 
 export { MR, NR, MC, KC, NC, RCHUNK, TLS_BYTES, PACK_A_BYTES, PACK_B_BYTES, G_FIELDS, CV_FIELDS } from "./layout";

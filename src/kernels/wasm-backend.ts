@@ -9,7 +9,7 @@ import { sizeOf } from "../tensor/index.js";
 import { broadcastArray } from "./broadcast.js";
 import { jsKernels } from "./js/index.js";
 import type { BinaryOp, Conv2dAttrs, Kernels, UnaryOp } from "./signatures.js";
-import { normKernelsWith } from "./js/norm.js";
+import { channelDims, normKernelsWith, updateRunning } from "./js/norm.js";
 import { fastFloat64Target, roundToOddFloat32 } from "./round-float64.js";
 import {
   decoded,
@@ -21,6 +21,7 @@ import {
   type Store,
 } from "./types.js";
 import {
+  wasmFloat64Target,
   wasmSupportsFormat,
   type BinaryOp as WasmBinaryOp,
   type Conv2dGeometry,
@@ -118,7 +119,8 @@ function viaFloat32(
 /** The wasm kernels, falling back to `js` wherever wasm does not do exactly the same arithmetic. */
 export function wasmBackendKernels(w: WasmKernels): Partial<Kernels> {
   const js = jsKernels;
-  const norm = normKernelsWith(wasmStore(w));
+  const round = wasmStore(w);
+  const norm = normKernelsWith(round);
   // Operands decoded by the wasm codec: exact, as `decoded`, and several times faster for 16 bits.
   const f32 = (x: Operand): Operand =>
     x.data instanceof Float32Array || !supported(x.format)
@@ -127,10 +129,36 @@ export function wasmBackendKernels(w: WasmKernels): Partial<Kernels> {
   return {
     ...norm,
     batchNorm(x, gamma, beta, running, attrs, out, saved, r) {
-      norm.batchNorm(f32(x), f32(gamma), f32(beta), running, attrs, out, saved, r);
+      if (r.rounding !== "nearest-even" || !supported(x.format) || !wasmFloat64Target(out.format)) {
+        norm.batchNorm(f32(x), f32(gamma), f32(beta), running, attrs, out, saved, r);
+        return;
+      }
+      const dims = channelDims(x);
+      const { c } = dims;
+      if (!attrs.training) {
+        for (let ch = 0; ch < c; ch++) {
+          saved[ch] = running.mean[ch];
+          saved[c + ch] = 1 / Math.sqrt(running.variance[ch] + attrs.eps);
+        }
+      }
+      const gv = decoded(f32(gamma));
+      const bv = decoded(f32(beta));
+      const { training, eps } = attrs;
+      const stats = w.batchNorm({ x, dims, gamma: gv, beta: bv, training, eps, saved, out });
+      if (!attrs.training) return;
+      const m = dims.n * dims.s;
+      for (let ch = 0; ch < c; ch++) updateRunning(running, ch, stats[ch], stats[c + ch], m, attrs.momentum);
     },
     batchNormBackward(x, gamma, dy, saved, attrs, dx, dGamma, dBeta, r) {
-      norm.batchNormBackward(f32(x), f32(gamma), f32(dy), saved, attrs, dx, dGamma, dBeta, r);
+      if (r.rounding !== "nearest-even" || !supported(x.format, dy.format) || !wasmFloat64Target(dx.format)) {
+        norm.batchNormBackward(f32(x), f32(gamma), f32(dy), saved, attrs, dx, dGamma, dBeta, r);
+        return;
+      }
+      const dims = channelDims(x);
+      const gv = decoded(f32(gamma));
+      const sums = w.batchNormBackward({ x, dy, dims, gamma: gv, saved, training: attrs.training, dx });
+      round(dGamma, sums.subarray(dims.c), r);
+      round(dBeta, sums.subarray(0, dims.c), r);
     },
     matmul(a, b, out, attrs, r) {
       const ra = a.shape.length;

@@ -8,10 +8,78 @@ import type { BatchNormAttrs, LayerNormAttrs, NormKernels } from "../signatures.
 import { decoded, resultBuffer, store, type Operand, type OutputRounding, type Store } from "../types.js";
 
 /** x (N, C, ...) seen as N blocks of C channels of S elements each. */
-function channelDims(x: Operand): { n: number; c: number; s: number } {
+export function channelDims(x: Operand): { n: number; c: number; s: number } {
   const n = x.shape[0];
   const c = x.shape[1];
   return { n, c, s: x.data.length / Math.max(1, n * c) };
+}
+
+/** Running statistics of channel ch after a training batch of m values with float64 mean and sum of
+ * squared deviations sq, as PyTorch: unbiased variance, (1 - momentum) old + momentum new. */
+export function updateRunning(
+  running: { mean: Float32Array; variance: Float32Array },
+  ch: number,
+  mean: number,
+  sq: number,
+  m: number,
+  k: number,
+): void {
+  const unbiased = m > 1 ? sq / (m - 1) : sq / m;
+  running.mean[ch] = (1 - k) * running.mean[ch] + k * mean;
+  running.variance[ch] = (1 - k) * running.variance[ch] + k * unbiased;
+}
+
+/** Per channel of x (N, C, S): the float64 mean (the sum over b, then i, increasing from +0, divided by
+ * M = N S) and sq, the sum of (x - mean)^2 in the same order: [mean (C), sq (C)]. The wasm kernel keeps
+ * these orders (docs/wasm.md). */
+export function batchNormStatistics(xv: Float32Array, n: number, c: number, s: number): Float64Array {
+  const stats = new Float64Array(2 * c);
+  const m = n * s;
+  for (let ch = 0; ch < c; ch++) {
+    let sum = 0;
+    for (let b = 0; b < n; b++) for (let i = 0; i < s; i++) sum += xv[(b * c + ch) * s + i];
+    const mean = sum / m;
+    let sq = 0;
+    for (let b = 0; b < n; b++) {
+      for (let i = 0; i < s; i++) {
+        const d = xv[(b * c + ch) * s + i] - mean;
+        sq += d * d;
+      }
+    }
+    stats[ch] = mean;
+    stats[c + ch] = sq;
+  }
+  return stats;
+}
+
+/** Per channel of x and dy (N, C, S) with saved = [mean (C), invstd (C)]: [sum dy (C), sum of
+ * (dy (x - mean)) invstd (C)] in float64, each over b, then i, increasing from +0. */
+export function batchNormSums(
+  xv: Float32Array,
+  dv: Float32Array,
+  saved: Float32Array,
+  n: number,
+  c: number,
+  s: number,
+): Float64Array {
+  const sums = new Float64Array(2 * c);
+  // Channel by channel with the sums in locals; each channel still adds over (b, i) in increasing order.
+  for (let ch = 0; ch < c; ch++) {
+    const mean = saved[ch];
+    const invstd = saved[c + ch];
+    let sDy = 0;
+    let sDyXhat = 0;
+    for (let b = 0; b < n; b++) {
+      const base = (b * c + ch) * s;
+      for (let i = base; i < base + s; i++) {
+        sDy += dv[i];
+        sDyXhat += dv[i] * (xv[i] - mean) * invstd;
+      }
+    }
+    sums[ch] = sDy;
+    sums[c + ch] = sDyXhat;
+  }
+  return sums;
 }
 
 /** y = (x - mean) * invstd * gamma + beta per channel, in float64; mean and invstd written to `saved`. */
@@ -31,25 +99,14 @@ function batchNorm(
   const gv = decoded(gamma); // (C)
   const bv = decoded(beta); // (C)
   const m = n * s;
+  const stats = attrs.training ? batchNormStatistics(xv, n, c, s) : null; // [mean (C), sq (C)]
   for (let ch = 0; ch < c; ch++) {
     let mean: number;
     let variance: number;
-    if (attrs.training) {
-      let sum = 0;
-      for (let b = 0; b < n; b++) for (let i = 0; i < s; i++) sum += xv[(b * c + ch) * s + i];
-      mean = sum / m;
-      let sq = 0;
-      for (let b = 0; b < n; b++) {
-        for (let i = 0; i < s; i++) {
-          const d = xv[(b * c + ch) * s + i] - mean;
-          sq += d * d;
-        }
-      }
-      variance = sq / m;
-      const unbiased = m > 1 ? sq / (m - 1) : variance;
-      const k = attrs.momentum;
-      running.mean[ch] = (1 - k) * running.mean[ch] + k * mean;
-      running.variance[ch] = (1 - k) * running.variance[ch] + k * unbiased;
+    if (stats !== null) {
+      mean = stats[ch];
+      variance = stats[c + ch] / m;
+      updateRunning(running, ch, mean, stats[c + ch], m, attrs.momentum);
     } else {
       mean = running.mean[ch];
       variance = running.variance[ch];
@@ -92,24 +149,9 @@ function batchNormBackward(
   const gv = decoded(gamma); // (C)
   const dv = decoded(dy); // (N, C, S)
   const m = n * s;
-  const sumDy = new Float64Array(c); // (C)
-  const sumDyXhat = new Float64Array(c); // (C)
-  // Channel by channel with the sums in locals; each channel still adds over (b, i) in increasing order.
-  for (let ch = 0; ch < c; ch++) {
-    const mean = saved[ch];
-    const invstd = saved[c + ch];
-    let sDy = 0;
-    let sDyXhat = 0;
-    for (let b = 0; b < n; b++) {
-      const base = (b * c + ch) * s;
-      for (let i = base; i < base + s; i++) {
-        sDy += dv[i];
-        sDyXhat += dv[i] * (xv[i] - mean) * invstd;
-      }
-    }
-    sumDy[ch] = sDy;
-    sumDyXhat[ch] = sDyXhat;
-  }
+  const sums = batchNormSums(xv, dv, saved, n, c, s);
+  const sumDy = sums.subarray(0, c); // (C)
+  const sumDyXhat = sums.subarray(c); // (C)
   const res = new Float64Array(xv.length); // (N, C, S)
   for (let b = 0; b < n; b++) {
     for (let ch = 0; ch < c; ch++) {

@@ -1,8 +1,8 @@
 /**
  * The wasm backend: WebAssembly SIMD128 kernels compiled from assembly/ by `npm run build`, with a
- * worker_threads pool on one shared memory. Owns conversions, GEMM, convolution and the elementwise hot
- * paths over plain typed arrays; the kernel registry calls these and falls back to js where a kernel or
- * the module is missing. Must not import tensors, ops or anything above kernels.
+ * worker_threads pool on one shared memory. Owns conversions, GEMM, convolution, pooling, batch norm and
+ * the elementwise hot paths over plain typed arrays; the kernel registry calls these and falls back to js
+ * where a kernel or the module is missing. Must not import tensors, ops or anything above kernels.
  */
 import { MinifloatError } from "../../errors.js";
 import type { EncodeOptions } from "../../formats/rounding.js";
@@ -25,6 +25,12 @@ import {
   type ElementwiseOptions,
 } from "./elementwise-kernels.js";
 import { wasmGemm, type GemmParams } from "./gemm-kernels.js";
+import {
+  wasmBatchNorm,
+  wasmBatchNormBackward,
+  type BatchNormArgs,
+  type BatchNormBackwardArgs,
+} from "./norm-kernels.js";
 import { wasmChannelSum, wasmMaxPool, wasmMaxPoolBackward, type Pool2dGeometry } from "./pool-kernels.js";
 import { checkThreads, compileModule, defaultThreads, WasmRuntime } from "./runtime.js";
 
@@ -44,6 +50,13 @@ export {
   type ElementwiseOptions,
 } from "./elementwise-kernels.js";
 export type { GemmParams } from "./gemm-kernels.js";
+export {
+  wasmFloat64Target,
+  type BatchNormArgs,
+  type BatchNormBackwardArgs,
+  type ChannelDims,
+  type FormatCodes,
+} from "./norm-kernels.js";
 export type { Pool2dGeometry } from "./pool-kernels.js";
 export { defaultThreads } from "./runtime.js";
 
@@ -159,6 +172,17 @@ export class WasmKernels {
   /** out[c] = the float32 sum of x (n, c, s) over n then s, in increasing order from +0. */
   channelSum(x: Float32Array, dims: readonly [number, number, number], out: Float32Array): void {
     wasmChannelSum(this.rt, x, dims, out);
+  }
+
+  /** Batch norm forward (float64, the js kernel's order) into args.out, rounded once to nearest-even;
+   * returns the float64 [mean (C), sum of squared deviations (C)] when training. */
+  batchNorm(args: BatchNormArgs): Float64Array {
+    return wasmBatchNorm(this.rt, args);
+  }
+
+  /** Batch norm backward into args.dx; returns the float64 [sum dy (C), sum dy xhat (C)]. */
+  batchNormBackward(args: BatchNormBackwardArgs): Float64Array {
+    return wasmBatchNormBackward(this.rt, args);
   }
 
   /** A zeroed array of n codes of `format` that lives in the wasm memory (Float32Array for float32):

@@ -65,6 +65,39 @@ export interface WasmExports {
   ): void;
   maxPoolBackward(dy: number, argmax: number, n: number, dx: number, m: number): void;
   channelSum(x: number, n: number, c: number, s: number, out: number): void;
+  batchNorm(
+    x: number,
+    n: number,
+    c: number,
+    s: number,
+    gamma: number,
+    beta: number,
+    training: number,
+    eps: number,
+    stats: number,
+    saved: number,
+    odd: number,
+    tmp: number,
+    out: number,
+    enc: number,
+    tls: number,
+  ): void;
+  batchNormBackward(
+    x: number,
+    dy: number,
+    n: number,
+    c: number,
+    s: number,
+    gamma: number,
+    saved: number,
+    training: number,
+    sums: number,
+    odd: number,
+    tmp: number,
+    dx: number,
+    enc: number,
+    tls: number,
+  ): void;
   readonly [constant: string]: unknown;
 }
 
