@@ -6,3 +6,4 @@
 export * from "./idx.js";
 export * from "./image-dataset.js";
 export * from "./loader.js";
+export * from "./tokenizer/index.js";
