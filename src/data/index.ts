@@ -7,3 +7,4 @@ export * from "./idx.js";
 export * from "./image-dataset.js";
 export * from "./loader.js";
 export * from "./tokenizer/index.js";
+export * from "./text/index.js";

@@ -1,0 +1,9 @@
+/**
+ * Text data: TSV tables and `text<TAB>label` files, the GLUE tasks, SQuAD v1.1, and their metrics (GLUE's
+ * sklearn/SciPy definitions, SQuAD's official evaluation, answer-span decoding). Produces plain strings
+ * and numbers; tokenization and tensors belong to callers. Imports only node:fs/path and ../../errors.
+ */
+export * from "./glue.js";
+export * from "./metrics.js";
+export * from "./squad.js";
+export * from "./tsv.js";
