@@ -1,8 +1,10 @@
 /**
  * Layer `io`: file formats and writing files safely: atomic writes, JSONL appends, paths kept inside a
- * root, and safetensors read/write with the conversion between its dtypes and minifloat tensors.
+ * root, safetensors read/write with the conversion between its dtypes and minifloat tensors, and Hugging
+ * Face checkpoint directories (config.json + model.safetensors, sharded or not).
  * Imports formats, tensor and ../errors only; must not import experiment, report or cli (they use io).
  */
 export * from "./atomic.js";
 export * from "./safetensors.js";
 export * from "./safetensors-tensor.js";
+export * from "./hf-checkpoint.js";

@@ -8,3 +8,4 @@ export * from "./layers.js";
 export * from "./models.js";
 export * from "./transformer.js";
 export * from "./registry.js";
+export * from "./bert.js";
