@@ -4,7 +4,7 @@
  * started run is never overwritten without `force`; `resume` checks that the configuration is the same
  * (only `epochs` may grow) and drops metrics lines written after the checkpoint it resumes from.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { MinifloatError } from "../errors.js";
 import { writeFileAtomic, writeJsonAtomic } from "../io/index.js";
@@ -71,6 +71,16 @@ export function readRunConfig(dir: string): RunConfigFile {
   return { config: makeTrainConfig(file.config, path), policy: file.policy };
 }
 
+/** Remove the temporary files an atomic write leaves when the process is killed before its rename
+ * (`.<name>.<pid>.<random>.tmp`, see io/atomic.ts); finished files are never touched. */
+function removeStaleTemporaries(paths: RunPaths): void {
+  for (const dir of [paths.dir, paths.checkpoints]) {
+    for (const name of readdirSync(dir)) {
+      if (/^\..+\.\d+\.[0-9a-f]+\.tmp$/.test(name)) rmSync(join(dir, name), { force: true });
+    }
+  }
+}
+
 /** How a run directory is opened. */
 export interface OpenRunOptions {
   readonly resume?: boolean | undefined;
@@ -97,6 +107,7 @@ export function openRunDir(
       rmSync(f, { recursive: true, force: true });
   }
   mkdirSync(paths.checkpoints, { recursive: true });
+  removeStaleTemporaries(paths);
   if (started && options.resume === true) {
     const old = readRunConfig(dir);
     const differ = configDifferences(old.config, config);
