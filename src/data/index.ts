@@ -8,3 +8,4 @@ export * from "./image-dataset.js";
 export * from "./loader.js";
 export * from "./tokenizer/index.js";
 export * from "./text/index.js";
+export * from "./text-loader.js";
