@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { MinifloatError } from "../errors.js";
 import { makeTrainConfig, OPTIMIZER_NAMES, SCHEDULE_NAMES, type TrainConfig } from "../experiment/index.js";
-import { IMAGE_DATASETS } from "../data/index.js";
+import { IMAGE_DATASETS, isTextDataName } from "../data/index.js";
 import { MODELS } from "../nn/index.js";
 import { BACKEND_NAMES } from "../tensor/index.js";
 import { integerIn, oneOf } from "./options.js";
@@ -32,6 +32,7 @@ export interface TrainCliOptions {
   readonly seed?: number;
   readonly trainLimit?: number;
   readonly testLimit?: number;
+  readonly maxLength?: number;
   readonly augment?: boolean;
   readonly backend?: string;
   readonly logEvery?: number;
@@ -48,23 +49,30 @@ function number(name: string): (text: string) => number {
 }
 
 const count = integerIn(1, Number.MAX_SAFE_INTEGER);
+const MODEL_NAMES = [...Object.keys(MODELS), "bert"];
+const imageData = oneOf(Object.keys(IMAGE_DATASETS));
+
+/** An image dataset name, `glue:<task>` or `tsv`. */
+function dataName(text: string): string {
+  return isTextDataName(text) ? text : imageData(text);
+}
 const countOrZero = integerIn(0, Number.MAX_SAFE_INTEGER);
 
 /** Add the shared options to `command`. */
 export function addTrainOptions(command: Command): Command {
   return command
     .option("--config <file>", "JSON object of configuration fields (the options below override it)")
+    .option("--model <name>", `model: ${MODEL_NAMES.join(", ")} (default lenet5)`, oneOf(MODEL_NAMES))
     .option(
-      "--model <name>",
-      `model: ${Object.keys(MODELS).join(", ")} (default lenet5)`,
-      oneOf(Object.keys(MODELS)),
+      "--model-options <json>",
+      'extra model options as JSON, e.g. \'{"activation":"pre"}\'; for bert Hugging Face config.json keys',
     )
-    .option("--model-options <json>", 'extra model options as JSON, e.g. \'{"activation":"pre"}\'')
     .option(
       "--data <name>",
-      `dataset: ${Object.keys(IMAGE_DATASETS).join(", ")} (default mnist)`,
-      oneOf(Object.keys(IMAGE_DATASETS)),
+      `dataset: ${Object.keys(IMAGE_DATASETS).join(", ")}, glue:<task> or tsv (text, with --data-dir) (default mnist)`,
+      dataName,
     )
+    .option("--max-length <n>", "longest token sequence of text tasks (default 64)", count)
     .option("--data-dir <dir>", "folder of the dataset files (default: the dataset's own)")
     .option("--epochs <n>", "epochs (default 3)", count)
     .option("--batch-size <n>", "batch size (default 64)", count)

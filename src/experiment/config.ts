@@ -52,6 +52,8 @@ export interface TrainConfig {
   readonly trainLimit: number | null;
   /** Evaluate on the first N test samples only; null for all. */
   readonly testLimit: number | null;
+  /** Longest token sequence of text tasks, special tokens included (longer inputs are truncated). */
+  readonly maxLength: number;
   /** Random crop (padding 4) and horizontal flip, as in the CIFAR recipe. */
   readonly augment: boolean;
   readonly backend: BackendName;
@@ -82,6 +84,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = Object.freeze({
   seed: 0,
   trainLimit: null,
   testLimit: null,
+  maxLength: 64,
   augment: false,
   backend: "wasm",
   logEvery: 0,
@@ -140,6 +143,7 @@ function checkField(source: string, field: Field, v: unknown): unknown {
       return Object.freeze({ ...v });
     case "epochs":
     case "batchSize":
+    case "maxLength":
     case "stepEpochs":
       return checkNumber(source, field, v, 1, true);
     case "seed":

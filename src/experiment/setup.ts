@@ -7,8 +7,20 @@
 import { existsSync, readFileSync } from "node:fs";
 import { MinifloatError } from "../errors.js";
 import { floatFormat } from "../formats/index.js";
-import { DataLoader, datasetLength, loadImageDataset, takeFirst, type ImageDataset } from "../data/index.js";
 import {
+  BertTokenizer,
+  DataLoader,
+  isTextDataName,
+  loadImageDataset,
+  loadTextDataset,
+  takeFirst,
+  TextLoader,
+  type ImageDataset,
+  type TextDataset,
+} from "../data/index.js";
+import {
+  BertForSequenceClassification,
+  bertConfig,
   createContext,
   createModel,
   type Module,
@@ -55,15 +67,47 @@ export function opRounding(policy: PrecisionPolicy, role: "activations" | "gradi
   );
 }
 
-/** The training and test sets of a run (the test set cut to testLimit). */
-export interface RunData {
+/** The training and test sets of an image task (the test set cut to testLimit). */
+export interface ImageRunData {
   readonly train: ImageDataset;
   readonly test: ImageDataset;
 }
 
-/** Load the datasets a configuration names. */
+/** The training and evaluation sets of a text task and the tokenizer that reads them. */
+export interface TextRunData {
+  readonly train: TextDataset;
+  readonly test: TextDataset;
+  readonly tokenizer: BertTokenizer;
+}
+
+/** The data of a run. */
+export type RunData = ImageRunData | TextRunData;
+
+/** True when a run's data is text. */
+export function isTextData(data: RunData): data is TextRunData {
+  return "tokenizer" in data;
+}
+
+/** Load the datasets a configuration names (text tasks with the bert-base-uncased vocabulary). */
 export function loadRunData(config: TrainConfig): RunData {
   const dir = config.dataDir ?? undefined;
+  if (isTextDataName(config.data)) {
+    const test = loadTextDataset(config.data, dir, "test");
+    const limit = config.testLimit ?? Infinity;
+    return {
+      train: loadTextDataset(config.data, dir, "train"),
+      test:
+        limit >= test.labels.length
+          ? test
+          : {
+              ...test,
+              textsA: test.textsA.slice(0, limit),
+              textsB: test.textsB?.slice(0, limit) ?? null,
+              labels: test.labels.slice(0, limit),
+            },
+      tokenizer: BertTokenizer.bertBaseUncased(),
+    };
+  }
   const train = loadImageDataset(config.data, { dir, split: "train" });
   const test = loadImageDataset(config.data, { dir, split: "test" });
   return { train, test: config.testLimit === null ? test : takeFirst(test, config.testLimit) };
@@ -71,6 +115,29 @@ export function loadRunData(config: TrainConfig): RunData {
 
 /** The batch size of evaluation (no gradients are kept, so larger batches cost little). */
 export const EVAL_BATCH_SIZE = 250;
+
+/** Where a run's batches come from: images or token ids. */
+export type BatchSource = DataLoader | TextLoader;
+
+/** The default size of `--model bert` (modelOptions in Hugging Face config.json keys override it). */
+export const SMALL_BERT: Readonly<Record<string, unknown>> = Object.freeze({
+  hidden_size: 128,
+  num_hidden_layers: 2,
+  num_attention_heads: 2,
+  intermediate_size: 512,
+});
+
+/** BERT for sequence classification sized for the task's vocabulary and classes. */
+function buildBert(config: TrainConfig, data: TextRunData, ctx: ModuleContext): Module {
+  const json = {
+    ...SMALL_BERT,
+    max_position_embeddings: Math.max(512, config.maxLength),
+    ...config.modelOptions,
+    vocab_size: data.tokenizer.vocabSize,
+    num_labels: data.train.classes.length,
+  };
+  return new BertForSequenceClassification(ctx, bertConfig(json)) as unknown as Module;
+}
 
 /** Everything a run trains with. */
 export interface RunSetup {
@@ -81,8 +148,8 @@ export interface RunSetup {
   readonly optimizer: Optimizer;
   readonly schedule: Schedule;
   readonly scaler: LossScaler;
-  readonly trainLoader: DataLoader;
-  readonly testLoader: DataLoader;
+  readonly trainLoader: BatchSource;
+  readonly testLoader: BatchSource;
   /** Warnings to show at the start (hyper-parameters the state format cannot hold). */
   readonly warnings: readonly string[];
 }
@@ -131,7 +198,23 @@ function makeSchedule(config: TrainConfig, stepsPerEpoch: number): Schedule {
 
 /** The model a configuration names, shaped for `dataset` (channels, image size, classes), built in
  * `ctx`'s formats. */
-export function buildModel(config: TrainConfig, dataset: ImageDataset, ctx: ModuleContext): Module {
+export function buildModel(config: TrainConfig, data: RunData, ctx: ModuleContext): Module {
+  if (isTextData(data)) {
+    if (config.model !== "bert") {
+      throw new MinifloatError(
+        "config",
+        `${config.data} is a text task: use --model bert, not ${config.model}`,
+      );
+    }
+    return buildBert(config, data, ctx);
+  }
+  if (config.model === "bert") {
+    throw new MinifloatError(
+      "config",
+      `--model bert needs a text task (glue:<task> or tsv), not ${config.data}`,
+    );
+  }
+  const dataset = data.train;
   const [inChannels, imageSize, width] = dataset.shape;
   if (imageSize !== width) {
     throw new MinifloatError(
@@ -148,6 +231,44 @@ export function buildModel(config: TrainConfig, dataset: ImageDataset, ctx: Modu
   return createModel(config.model, modelConfig, ctx);
 }
 
+/** The training loader (seeded, shuffled) and the evaluation loader (in order) of a run. */
+function makeLoaders(
+  config: TrainConfig,
+  data: RunData,
+): { trainLoader: BatchSource; testLoader: BatchSource } {
+  const trainLimit = config.trainLimit ?? undefined;
+  if (data.test.labels.length === 0) throw new MinifloatError("config", `${config.data}: empty test set`);
+  if (isTextData(data)) {
+    const common = { maxLength: config.maxLength, seed: config.seed };
+    return {
+      trainLoader: new TextLoader(data.train, data.tokenizer, {
+        ...common,
+        batchSize: config.batchSize,
+        trainLimit,
+      }),
+      testLoader: new TextLoader(data.test, data.tokenizer, {
+        ...common,
+        batchSize: EVAL_BATCH_SIZE,
+        shuffle: false,
+      }),
+    };
+  }
+  return {
+    trainLoader: new DataLoader(data.train, {
+      batchSize: config.batchSize,
+      seed: config.seed,
+      trainLimit,
+      augment: config.augment ? { padding: 4, flip: true } : undefined,
+    }),
+    testLoader: new DataLoader(data.test, {
+      batchSize: EVAL_BATCH_SIZE,
+      shuffle: false,
+      mean: data.train.mean,
+      std: data.train.std,
+    }),
+  };
+}
+
 /** Build the objects of a run from its configuration, policy and data. */
 export function createRunSetup(config: TrainConfig, policy: PrecisionPolicy, data: RunData): RunSetup {
   const engine = new Engine({ backend: config.backend, seed: config.seed });
@@ -161,21 +282,9 @@ export function createRunSetup(config: TrainConfig, policy: PrecisionPolicy, dat
     bnStatsFormat: policy.batchNormStats === "float32" ? floatFormat("float32") : activations.format,
     accumulate: policy.accumulate,
   });
-  const model = buildModel(config, data.train, ctx);
+  const model = buildModel(config, data, ctx);
   const params = [...model.namedParameters()].map(([name, tensor]) => ({ name, tensor }));
-  const trainLoader = new DataLoader(data.train, {
-    batchSize: config.batchSize,
-    seed: config.seed,
-    trainLimit: config.trainLimit ?? undefined,
-    augment: config.augment ? { padding: 4, flip: true } : undefined,
-  });
-  if (datasetLength(data.test) === 0) throw new MinifloatError("config", `${config.data}: empty test set`);
-  const testLoader = new DataLoader(data.test, {
-    batchSize: EVAL_BATCH_SIZE,
-    shuffle: false,
-    mean: data.train.mean,
-    std: data.train.std,
-  });
+  const { trainLoader, testLoader } = makeLoaders(config, data);
   return {
     policy,
     engine,

@@ -8,12 +8,13 @@
 import { backward } from "../autograd/index.js";
 import { MinifloatError } from "../errors.js";
 import { countValueClasses } from "../formats/index.js";
-import type { Batch, DataLoader } from "../data/index.js";
+import type { Batch, TextBatch } from "../data/index.js";
+import type { BertInput } from "../nn/index.js";
 import { crossEntropy } from "../ops/index.js";
 import { NO_CANCELLATION, type CancellationStats } from "../optim/index.js";
 import { fromValues, full, type Tensor } from "../tensor/index.js";
 import { tensorClasses, type LayerMonitor } from "./monitor.js";
-import { opRounding, type RunSetup } from "./setup.js";
+import { opRounding, type BatchSource, type RunSetup } from "./setup.js";
 
 /** What one step did. */
 export interface StepOutcome {
@@ -53,16 +54,27 @@ function numericError(step: number, what: string): MinifloatError {
   );
 }
 
-/** The batch's images as a tensor in the activation format. */
-function inputTensor(setup: RunSetup, batch: Batch): Tensor {
-  const f = setup.policy.roles.activations.format;
-  return fromValues(batch.images, batch.shape, { engine: setup.engine, format: f }); // (B, C, H, W)
+/** A batch of images or of token ids. */
+export type AnyBatch = Batch | TextBatch;
+
+/** The logits (B, classes) of the model for a batch: images become a tensor in the activation format
+ * (which `x` receives, for the input checks); token ids go to BERT as they are. */
+function forwardBatch(setup: RunSetup, batch: AnyBatch, seen?: (x: Tensor) => void): Tensor {
+  const model = setup.model as unknown as { forward(input: unknown): Tensor };
+  if ("images" in batch) {
+    const f = setup.policy.roles.activations.format;
+    const x = fromValues(batch.images, batch.shape, { engine: setup.engine, format: f }); // (B, C, H, W)
+    seen?.(x);
+    return model.forward(x);
+  }
+  const { inputIds, tokenTypeIds, attentionMask, shape } = batch;
+  return model.forward({ inputIds, tokenTypeIds, attentionMask, shape } satisfies BertInput);
 }
 
 /** One training step at global step `step` with learning rate `lr`. */
 export function trainStep(
   setup: RunSetup,
-  batch: Batch,
+  batch: AnyBatch,
   step: number,
   lr: number,
   monitor: LayerMonitor,
@@ -71,8 +83,10 @@ export function trainStep(
   engine.beginStep(step);
   monitor.beginStep();
   return engine.tidy(() => {
-    const x = inputTensor(setup, batch);
-    const logits = model.forward(x); // (B, classes)
+    const input = { nonFinite: false };
+    const logits = forwardBatch(setup, batch, (x) => {
+      input.nonFinite = tensorClasses(x).nonFinite > 0;
+    }); // (B, classes)
     const lossRole = policy.roles.loss;
     const loss = crossEntropy(logits, batch.labels, {
       format: lossRole.format,
@@ -82,12 +96,11 @@ export function trainStep(
     const correct = countCorrect(logits.toFloat32Array(), batch.labels, logits.shape[1] ?? 1);
     const dynamic = scaler.config.kind === "dynamic";
     if (!Number.isFinite(lossValue) && !dynamic) {
-      const where =
-        tensorClasses(x).nonFinite > 0
-          ? `the input batch holds inf or NaN in ${x.format.name}`
-          : monitor.firstNonFiniteLayer === null
-            ? "the layer outputs were finite, the loss overflowed"
-            : `inf or NaN first appeared in the output of layer ${monitor.firstNonFiniteLayer}`;
+      const where = inputNonFinite
+        ? `the input batch holds inf or NaN in ${policy.roles.activations.format}`
+        : monitor.firstNonFiniteLayer === null
+          ? "the layer outputs were finite, the loss overflowed"
+          : `inf or NaN first appeared in the output of layer ${monitor.firstNonFiniteLayer}`;
       throw numericError(step, `the loss is ${lossValue} (policy ${policy.name}): ${where}`);
     }
     const seed = full(loss.shape, scaler.scale, { engine, format: lossRole.format });
@@ -122,7 +135,7 @@ export function trainStep(
  * stochastic rounding of the activations, so an evaluation is reproducible. */
 export function evaluate(
   setup: RunSetup,
-  loader: DataLoader,
+  loader: BatchSource,
   step: number,
 ): { loss: number; accuracy: number; count: number } {
   const { engine, model, policy } = setup;
@@ -135,7 +148,7 @@ export function evaluate(
     engine.noGrad(() => {
       for (const batch of loader.epoch(0)) {
         engine.tidy(() => {
-          const logits = model.forward(inputTensor(setup, batch));
+          const logits = forwardBatch(setup, batch);
           const loss = crossEntropy(logits, batch.labels, { format: policy.roles.loss.format });
           const n = batch.labels.length;
           lossSum += loss.toFloat32Array()[0] * n;

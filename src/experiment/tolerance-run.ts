@@ -18,7 +18,7 @@ import {
 } from "../analysis/index.js";
 import { closestName, MinifloatError } from "../errors.js";
 import { FLOAT_FORMAT_NAMES, floatFormat, isIntFormatName, type FloatFormat } from "../formats/index.js";
-import { DataLoader, loadImageDataset, takeFirst, type ImageDataset } from "../data/index.js";
+import { DataLoader, isTextDataName, loadImageDataset, takeFirst, type ImageDataset } from "../data/index.js";
 import type { OpRounding } from "../kernels/index.js";
 import { abs, conv2d, matmul } from "../ops/index.js";
 import { Conv2d, createContext, Linear, observeOutputs, type Module } from "../nn/index.js";
@@ -145,6 +145,12 @@ export function analyzeTolerance(runDir: string, options: ToleranceOptions = {})
   const names = [...new Set(options.policies ?? options.formats ?? DEFAULT_TOLERANCE_FORMATS)];
   const targets = names.map(options.policies === undefined ? formatTarget : policyTarget);
   const dataName = options.data ?? config.data;
+  if (isTextDataName(dataName)) {
+    throw new MinifloatError(
+      "unsupported",
+      `${dataName}: the tolerance analysis of text models arrives with the BERT evaluation; image runs only for now`,
+    );
+  }
   let test =
     options.testSet ??
     loadImageDataset(dataName, { dir: options.dataDir ?? config.dataDir ?? undefined, split: "test" });
@@ -160,7 +166,7 @@ export function analyzeTolerance(runDir: string, options: ToleranceOptions = {})
       rounding: t.rounding,
       accumulate: t.accumulate,
     });
-    const model = buildModel(config, test, ctx);
+    const model = buildModel(config, { train: test, test }, ctx);
     loadWeightsInto(model, checkpoint, values);
     return model.eval();
   };
