@@ -96,7 +96,7 @@ export function trainStep(
     const correct = countCorrect(logits.toFloat32Array(), batch.labels, logits.shape[1] ?? 1);
     const dynamic = scaler.config.kind === "dynamic";
     if (!Number.isFinite(lossValue) && !dynamic) {
-      const where = inputNonFinite
+      const where = input.nonFinite
         ? `the input batch holds inf or NaN in ${policy.roles.activations.format}`
         : monitor.firstNonFiniteLayer === null
           ? "the layer outputs were finite, the loss overflowed"
