@@ -3,6 +3,7 @@
  * tokenized once; batches padded to their longest row with masks and token types; the same (seed, epoch,
  * index) gives the same batch; pair tasks get token types 0/1.
  */
+import { needsSharedData, SHARED_DATA } from "../../test/support/shared-data.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,40 +12,43 @@ import { expectError } from "../../test/support/expect-error.js";
 import { loadTextDataset, TextLoader } from "./text-loader.js";
 import { BertTokenizer } from "./tokenizer/index.js";
 
-const SST2 = new URL("../../../shared/data/glue/SST-2", import.meta.url).pathname;
+const SST2 = join(SHARED_DATA ?? "", "glue/SST-2");
 const tokenizer = BertTokenizer.bertBaseUncased();
 
 describe("loadTextDataset and TextLoader", () => {
-  it("SST-2 dev: 872 sentences, padded batches, reproducible order", () => {
-    const dev = loadTextDataset("glue:sst2", SST2, "test");
-    expect(dev.labels.length).toBe(872);
-    expect(dev.classes).toHaveLength(2);
-    expect(dev.textsB).toBeNull();
-    const loader = new TextLoader(dev, tokenizer, { batchSize: 32, maxLength: 24, seed: 3 });
-    expect(loader.batchesPerEpoch).toBe(28);
-    const b = loader.batch(1, 5);
-    const [rows, t] = b.shape;
-    expect(rows).toBe(32);
-    expect(t).toBeLessThanOrEqual(24);
-    expect(b.inputIds.length).toBe(rows * t);
-    for (let r = 0; r < rows; r++) {
-      expect(b.inputIds[r * t]).toBe(tokenizer.clsId);
-      const len = b.attentionMask.subarray(r * t, (r + 1) * t).reduce((a, m) => a + m, 0);
-      expect(b.inputIds[r * t + len - 1]).toBe(tokenizer.sepId);
-      for (let k = len; k < t; k++) expect(b.inputIds[r * t + k]).toBe(tokenizer.padId);
-      expect(b.labels[r]).toBe(dev.labels[b.indices[r]]);
-    }
-    expect(
-      Math.max(
-        ...Array.from({ length: rows }, (_, r) =>
-          b.attentionMask.subarray(r * t, (r + 1) * t).reduce((a, m) => a + m, 0),
+  it.runIf(SHARED_DATA !== undefined)(
+    needsSharedData("SST-2 dev: 872 sentences, padded batches, reproducible order"),
+    () => {
+      const dev = loadTextDataset("glue:sst2", SST2, "test");
+      expect(dev.labels.length).toBe(872);
+      expect(dev.classes).toHaveLength(2);
+      expect(dev.textsB).toBeNull();
+      const loader = new TextLoader(dev, tokenizer, { batchSize: 32, maxLength: 24, seed: 3 });
+      expect(loader.batchesPerEpoch).toBe(28);
+      const b = loader.batch(1, 5);
+      const [rows, t] = b.shape;
+      expect(rows).toBe(32);
+      expect(t).toBeLessThanOrEqual(24);
+      expect(b.inputIds.length).toBe(rows * t);
+      for (let r = 0; r < rows; r++) {
+        expect(b.inputIds[r * t]).toBe(tokenizer.clsId);
+        const len = b.attentionMask.subarray(r * t, (r + 1) * t).reduce((a, m) => a + m, 0);
+        expect(b.inputIds[r * t + len - 1]).toBe(tokenizer.sepId);
+        for (let k = len; k < t; k++) expect(b.inputIds[r * t + k]).toBe(tokenizer.padId);
+        expect(b.labels[r]).toBe(dev.labels[b.indices[r]]);
+      }
+      expect(
+        Math.max(
+          ...Array.from({ length: rows }, (_, r) =>
+            b.attentionMask.subarray(r * t, (r + 1) * t).reduce((a, m) => a + m, 0),
+          ),
         ),
-      ),
-    ).toBe(t);
-    const again = new TextLoader(dev, tokenizer, { batchSize: 32, maxLength: 24, seed: 3 }).batch(1, 5);
-    expect(again).toEqual(b);
-    expect(loader.batch(2, 5).indices).not.toEqual(b.indices);
-  });
+      ).toBe(t);
+      const again = new TextLoader(dev, tokenizer, { batchSize: 32, maxLength: 24, seed: 3 }).batch(1, 5);
+      expect(again).toEqual(b);
+      expect(loader.batch(2, 5).indices).not.toEqual(b.indices);
+    },
+  );
 
   it("a text<TAB>label folder with pairs of nothing, quoted fields and named labels; errors", () => {
     const dir = mkdtempSync(join(tmpdir(), "minifloat-text-"));

@@ -3,7 +3,8 @@
  * MRPC's BOM, MNLI's matched/mismatched files, literal quotes as in the official files, a pandas-quoted
  * re-save), header variants and short rows; then SST-2 on the real files (edges: glue-errors.test.ts).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { needsSharedData, SHARED_DATA } from "../../../test/support/shared-data.js";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -331,9 +332,9 @@ describe("each task in its official layout", () => {
   });
 });
 
-const SST2 = join(import.meta.dirname, "../../../../shared/data/glue/SST-2");
+const SST2 = join(SHARED_DATA ?? "", "glue/SST-2");
 
-describe.runIf(existsSync(SST2))("real files: SST-2", () => {
+describe.runIf(SHARED_DATA !== undefined)(needsSharedData("real files: SST-2"), () => {
   it("loads train, dev and test with the README's counts and class balance", () => {
     const train = loadGlueTask("glue:sst2", SST2, "train");
     expect(train.examples.length).toBe(67349);

@@ -3,6 +3,7 @@
  * newline and blank lines, record line numbers, every format error with file:line, column lookup, and
  * `text<TAB>label` files; then the real banking77 and SST-2 files, whose counts the data README gives.
  */
+import { needsSharedData, SHARED_DATA } from "../../../test/support/shared-data.js";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -154,9 +155,9 @@ describe("readTextClassification", () => {
   });
 });
 
-const DATA = join(import.meta.dirname, "../../../../shared/data");
+const DATA = SHARED_DATA ?? "";
 
-describe.runIf(existsSync(join(DATA, "banking77")))("real files: banking77", () => {
+describe.runIf(SHARED_DATA !== undefined)(needsSharedData("real files: banking77"), () => {
   const splits = { train: 9003, dev: 1000, test: 3080 };
   const read = (s: string) => readTextClassification(join(DATA, "banking77", `${s}.tsv`));
 
