@@ -27,6 +27,10 @@ export interface StepOutcome {
   readonly cancellation: CancellationStats;
 }
 
+/** Below this dynamic loss scale (2^-24, float16's smallest subnormal) scaling cannot be what fails:
+ * the run stops and says that the loss scale collapsed. */
+export const MIN_LOSS_SCALE = 2 ** -24;
+
 /** How many rows of `logits` (B, C) have their largest value at the label (first maximum wins). */
 export function countCorrect(logits: Float32Array, labels: Int32Array, classes: number): number {
   let correct = 0;
@@ -112,14 +116,21 @@ export function trainStep(
     });
     monitor.recordWeightGradients(setup.params);
     const badGrad = firstNonFinite(setup, "grad");
-    const applied = scaler.update(badGrad === undefined);
-    let cancellation = NO_CANCELLATION;
-    if (!applied && !dynamic) {
+    if (badGrad !== undefined && !dynamic) {
       throw numericError(
         step,
-        `the gradient of ${badGrad ?? "a parameter"} holds inf or NaN and policy ${policy.name} has no dynamic loss scaling to skip the step`,
+        `the gradient of ${badGrad} holds inf or NaN and policy ${policy.name} has no dynamic loss scaling to skip the step`,
       );
     }
+    const applied = scaler.update(badGrad === undefined);
+    if (!applied && scaler.scale < MIN_LOSS_SCALE) {
+      throw numericError(
+        step,
+        `the loss scale collapsed to ${scaler.scale} after ${scaler.skippedSteps} skipped steps: the gradient of ` +
+          `${badGrad ?? "a parameter"} overflows whatever the scale (inf or NaN in the forward pass or the data?)`,
+      );
+    }
+    let cancellation = NO_CANCELLATION;
     if (applied) {
       cancellation = optimizer.step(lr, { gradScale: 1 / scaler.scale });
       const badParam = firstNonFinite(setup, "values");

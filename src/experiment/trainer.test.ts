@@ -135,4 +135,19 @@ describe("trainRun", () => {
       /step \d+: the loss is NaN \(policy pure-fp16\): inf or NaN first appeared in the output of layer 1/,
     );
   });
+
+  it("reports a collapsed loss scale when every step overflows under dynamic scaling", () => {
+    const bad = tinyImages(96, 1);
+    (bad.images as Float32Array).fill(NaN); // every step overflows: the scale halves from 2^16 each time
+    const dir = tempDir();
+    expectError(
+      () =>
+        trainRun(config({ policy: "amp-fp16", epochs: 10 }), {
+          out: dir,
+          data: { train: bad, test: data.test },
+        }),
+      "numeric",
+      /^step 40: the loss scale collapsed to 2\.98\d*e-8 after 41 skipped steps: the gradient of 1\.weight overflows whatever the scale/,
+    );
+  });
 });
