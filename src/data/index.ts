@@ -1,7 +1,8 @@
 /**
  * Layer `data`: datasets read into memory (IDX, Fashion-MNIST, CIFAR-10 binary batches) and seeded,
  * reproducible batching to normalized Float32Array. Produces plain typed arrays; callers make tensors.
- * Imports only formats (the Philox generator) and ../errors; never nn, optim or the CLI.
+ * Imports only formats (the Philox generator), io (atomic writes of caches) and ../errors; never nn,
+ * optim or the CLI.
  */
 export * from "./idx.js";
 export * from "./image-dataset.js";

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { MinifloatError } from "../errors.js";
-import { writeFileAtomic, writeJsonAtomic } from "../io/index.js";
+import { isAtomicTemporary, writeFileAtomic, writeJsonAtomic } from "../io/index.js";
 import type { PrecisionPolicy } from "../precision/index.js";
 import { configDifferences, makeTrainConfig, type TrainConfig } from "./config.js";
 import { listCheckpoints } from "./checkpoint.js";
@@ -76,7 +76,7 @@ export function readRunConfig(dir: string): RunConfigFile {
 function removeStaleTemporaries(paths: RunPaths): void {
   for (const dir of [paths.dir, paths.checkpoints]) {
     for (const name of readdirSync(dir)) {
-      if (/^\..+\.\d+\.[0-9a-f]+\.tmp$/.test(name)) rmSync(join(dir, name), { force: true });
+      if (isAtomicTemporary(name)) rmSync(join(dir, name), { force: true });
     }
   }
 }

@@ -49,10 +49,21 @@ function fsyncFolder(folder: string): void {
   }
 }
 
+const TEMP_SUFFIX = ".tmp";
+
+/** True for the name of a temporary file writeFileAtomic makes (`.<name>.<pid>.<random>.tmp`): one left
+ * behind by a process killed before its rename, which a later run may delete. */
+export function isAtomicTemporary(name: string): boolean {
+  return /^\..+\.\d+\.[0-9a-f]{12}\.tmp$/.test(name);
+}
+
 /** Write `data` to `path` atomically: a reader sees the old file or the new one, never a mix. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const folder = dirname(path);
-  const temp = join(folder, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  const temp = join(
+    folder,
+    `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`,
+  );
   const mode = existingMode(path);
   let fd: number | undefined;
   try {

