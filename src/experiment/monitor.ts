@@ -92,10 +92,19 @@ export class LayerMonitor {
     if (layer !== undefined) this.add(layer, "gradients", tensorClasses(g));
   };
 
-  /** Count the gradients of named parameters, per layer. */
-  recordWeightGradients(params: readonly { readonly name: string; readonly tensor: Tensor }[]): void {
-    for (const p of params)
-      if (p.tensor.grad !== null) this.add(layerOf(p.name), "weightGradients", tensorClasses(p.tensor.grad));
+  /** Count the gradients of named parameters, per layer; returns the name of the first parameter whose
+   * gradient holds inf or NaN (undefined when all are finite). */
+  recordWeightGradients(
+    params: readonly { readonly name: string; readonly tensor: Tensor }[],
+  ): string | undefined {
+    let firstNonFinite: string | undefined;
+    for (const p of params) {
+      if (p.tensor.grad === null) continue;
+      const c = tensorClasses(p.tensor.grad);
+      this.add(layerOf(p.name), "weightGradients", c);
+      if (c.nonFinite > 0) firstNonFinite ??= p.name;
+    }
+    return firstNonFinite;
   }
 
   /** The counts so far, by layer in first-seen order. */

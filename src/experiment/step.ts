@@ -7,7 +7,6 @@
  */
 import { backward } from "../autograd/index.js";
 import { MinifloatError } from "../errors.js";
-import { countValueClasses } from "../formats/index.js";
 import type { Batch, TextBatch } from "../data/index.js";
 import type { BertInput } from "../nn/index.js";
 import { crossEntropy } from "../ops/index.js";
@@ -42,13 +41,9 @@ export function countCorrect(logits: Float32Array, labels: Int32Array, classes: 
   return correct;
 }
 
-/** The name of the first parameter whose stored values include inf or NaN (or its gradient's). */
-function firstNonFinite(setup: RunSetup, which: "values" | "grad"): string | undefined {
-  for (const p of setup.params) {
-    const t = which === "grad" ? p.tensor.grad : p.tensor;
-    if (t !== null && countValueClasses(t.format, t.data).nonFinite > 0) return p.name;
-  }
-  return undefined;
+/** The name of the first parameter whose stored values include inf or NaN. */
+function firstNonFiniteParameter(setup: RunSetup): string | undefined {
+  return setup.params.find((p) => tensorClasses(p.tensor).nonFinite > 0)?.name;
 }
 
 function numericError(step: number, what: string): MinifloatError {
@@ -114,8 +109,7 @@ export function trainStep(
       grad: seed,
       onGrad: monitor.onGrad,
     });
-    monitor.recordWeightGradients(setup.params);
-    const badGrad = firstNonFinite(setup, "grad");
+    const badGrad = monitor.recordWeightGradients(setup.params);
     if (badGrad !== undefined && !dynamic) {
       throw numericError(
         step,
@@ -133,7 +127,7 @@ export function trainStep(
     let cancellation = NO_CANCELLATION;
     if (applied) {
       cancellation = optimizer.step(lr, { gradScale: 1 / scaler.scale });
-      const badParam = firstNonFinite(setup, "values");
+      const badParam = firstNonFiniteParameter(setup);
       if (badParam !== undefined)
         throw numericError(step, `parameter ${badParam} became inf or NaN after the update`);
     }
