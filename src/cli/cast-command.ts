@@ -18,7 +18,7 @@ import {
 } from "../formats/index.js";
 import { castValue, type CastResult, type CastSettings } from "./cast-result.js";
 import type { CliIo } from "./io.js";
-import { didYouMean, integerIn, oneOf } from "./options.js";
+import { commaList, didYouMean, integerIn, oneOf } from "./options.js";
 import { parseValue } from "./parse-value.js";
 import { formatExact, formatFields, formatHex, formatShort, jsonNumber } from "./print.js";
 import { renderTable } from "./table.js";
@@ -37,10 +37,7 @@ interface CastOptions {
 }
 
 function parseFormats(list: string): FloatFormat[] {
-  const names = list
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
+  const names = commaList(list);
   if (names.length === 0) throw new MinifloatError("argument", `--to needs at least one format name`);
   return names.map((name) => {
     if (isIntFormatName(name)) {

@@ -7,7 +7,7 @@ import { Command } from "commander";
 import { compareRuns, summaryMarkdown } from "../experiment/index.js";
 import { PRESET_NAMES } from "../precision/index.js";
 import type { CliIo } from "./io.js";
-import { integerIn } from "./options.js";
+import { commaList, integerIn } from "./options.js";
 import { childRunner } from "./child-run.js";
 import { progressEvents } from "./progress.js";
 import { addTrainOptions, trainConfigFrom, type TrainCliOptions } from "./train-options.js";
@@ -55,10 +55,7 @@ export function compareCommand(io: CliIo): Command {
     .action(async (options: CompareCliOptions) => {
       const { policies, seeds, out, force, json, jobs, ...rest } = options;
       const base = trainConfigFrom(rest);
-      const list = policies
-        .split(",")
-        .map((p) => p.trim())
-        .filter((p) => p !== "");
+      const list = commaList(policies);
       const dir = out ?? `runs/compare-${base.model}-${base.data}`;
       const result = await compareRuns(base, {
         out: dir,

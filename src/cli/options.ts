@@ -47,3 +47,11 @@ export function integerIn(min: number, max: number): (text: string) => number {
     return n;
   };
 }
+
+/** The non-empty, trimmed items of a comma-separated option value ("a, b,,c" -> ["a", "b", "c"]). */
+export function commaList(text: string): string[] {
+  return text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}

@@ -64,3 +64,8 @@ export function formatFields(f: FloatFormat, code: number): string {
   ];
   return fields.filter((s) => s.length > 0).join("|");
 }
+
+/** A fraction as a percentage with two decimals, without the sign ("0.1234" -> "12.34"). */
+export function percent(x: number): string {
+  return (100 * x).toFixed(2);
+}

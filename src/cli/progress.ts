@@ -6,8 +6,9 @@
 import { SingleBar } from "cli-progress";
 import type { EpochMetrics, TrainEvents } from "../experiment/index.js";
 import type { CliIo } from "./io.js";
+import { percent } from "./print.js";
 
-const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+const pct = (x: number): string => `${percent(x)}%`;
 
 /** One line summing up an epoch. */
 export function epochLine(label: string, m: EpochMetrics, epochs: number): string {

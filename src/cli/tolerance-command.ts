@@ -6,7 +6,8 @@
 import { Command } from "commander";
 import { analyzeTolerance, toleranceJson, writeToleranceArtifacts } from "../experiment/index.js";
 import type { CliIo } from "./io.js";
-import { integerIn } from "./options.js";
+import { commaList, integerIn } from "./options.js";
+import { percent } from "./print.js";
 import { renderTable } from "./table.js";
 
 interface ToleranceCliOptions {
@@ -19,14 +20,6 @@ interface ToleranceCliOptions {
   readonly out?: string;
   readonly json?: boolean;
 }
-
-const list = (s: string | undefined): string[] | undefined =>
-  s
-    ?.split(",")
-    .map((x) => x.trim())
-    .filter((x) => x !== "");
-
-const pct = (x: number): string => (100 * x).toFixed(2);
 
 /** The `tolerance` command, writing to `io`. */
 export function toleranceCommand(io: CliIo): Command {
@@ -54,8 +47,8 @@ export function toleranceCommand(io: CliIo): Command {
         checkpoint: o.checkpoint,
         data: o.data,
         dataDir: o.dataDir,
-        formats: list(o.formats),
-        policies: list(o.policies),
+        formats: o.formats === undefined ? undefined : commaList(o.formats),
+        policies: o.policies === undefined ? undefined : commaList(o.policies),
         limit: o.limit,
       });
       if (o.out !== undefined) writeToleranceArtifacts(r, o.out);
@@ -78,11 +71,11 @@ export function toleranceCommand(io: CliIo): Command {
           ],
           r.formats.map((s) => [
             s.format,
-            pct(s.guaranteed),
-            pct(s.disagreement),
-            pct(s.accuracy32),
-            pct(s.accuracyLow),
-            pct(s.accuracyChangeBound),
+            percent(s.guaranteed),
+            percent(s.disagreement),
+            percent(s.accuracy32),
+            percent(s.accuracyLow),
+            percent(s.accuracyChangeBound),
             String(s.nearBoundary),
             s.medianDelta.toExponential(2),
           ]),

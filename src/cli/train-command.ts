@@ -4,8 +4,9 @@
  * results as JSON) on stdout. `--resume` continues a killed run from its last checkpoint.
  */
 import { Command } from "commander";
-import { trainRun, type RunResults, type TrainConfig } from "../experiment/index.js";
+import { policyFolder, trainRun, type RunResults, type TrainConfig } from "../experiment/index.js";
 import type { CliIo } from "./io.js";
+import { percent } from "./print.js";
 import { progressEvents } from "./progress.js";
 import { renderTable } from "./table.js";
 import { addTrainOptions, trainConfigFrom, type TrainCliOptions } from "./train-options.js";
@@ -20,15 +21,8 @@ interface TrainOptions extends TrainCliOptions {
 
 /** The default run directory of a configuration. */
 export function defaultRunDir(c: TrainConfig): string {
-  const policy =
-    c.policy
-      .split("/")
-      .at(-1)
-      ?.replace(/\.json$/, "") ?? c.policy;
-  return `runs/${c.model}-${c.data}-${policy}-seed${c.seed}`;
+  return `runs/${c.model}-${c.data}-${policyFolder(c.policy)}-seed${c.seed}`;
 }
-
-const pct = (x: number): string => (100 * x).toFixed(2);
 
 /** The epochs of a run as a table. */
 export function epochTable(r: RunResults): string {
@@ -49,12 +43,12 @@ export function epochTable(r: RunResults): string {
     r.epochs.map((m) => [
       String(m.epoch),
       m.trainLoss.toFixed(4),
-      pct(m.trainAccuracy),
-      pct(m.testAccuracy),
+      percent(m.trainAccuracy),
+      percent(m.testAccuracy),
       m.lr.toPrecision(3),
       String(m.lossScale),
       String(m.skippedSteps),
-      pct(m.cancelledFraction),
+      percent(m.cancelledFraction),
       m.seconds.toFixed(1),
       String(Math.round(m.samplesPerSecond)),
       (m.memory.peakBytes / 1e6).toFixed(2),
@@ -87,7 +81,7 @@ export function trainCommand(io: CliIo): Command {
         `${config.model} on ${config.data}, policy ${r.policy.name} (batch-norm statistics ${r.batchNormStats}), ${r.parameters} parameters\n`,
       );
       io.stdout(epochTable(r));
-      io.stdout(`test accuracy ${pct(r.testAccuracy)}%; run directory ${dir}\n`);
+      io.stdout(`test accuracy ${percent(r.testAccuracy)}%; run directory ${dir}\n`);
     });
   return command;
 }
