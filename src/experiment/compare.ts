@@ -138,7 +138,9 @@ export async function compareRuns(base: TrainConfig, options: CompareOptions): P
   if (!Number.isSafeInteger(jobs) || jobs < 1)
     throw new MinifloatError("argument", `compare: --jobs expected an integer >= 1, got ${jobs}`);
   const seeds = Array.from({ length: options.seeds }, (_, k) => base.seed + k);
-  const tasks = options.policies.flatMap((policy) => seeds.map((seed) => ({ policy, seed })));
+  const tasks = options.policies.flatMap((policy) =>
+    seeds.map((seed) => ({ policy, seed, dir: join(options.out, policyFolder(policy), `seed-${seed}`) })),
+  );
   const force = options.force === true;
   const inProcess: RunOne = (config, dir, label) => {
     const index = tasks.findIndex((t) => t.policy === config.policy && t.seed === config.seed);
@@ -153,18 +155,17 @@ export async function compareRuns(base: TrainConfig, options: CompareOptions): P
   const worker = async (): Promise<void> => {
     while (next < tasks.length) {
       const i = next++;
-      const { policy, seed } = tasks[i];
+      const { policy, seed, dir } = tasks[i];
       const config = makeTrainConfig({ ...base, policy, seed });
       const label = `${i + 1}/${tasks.length} ${policy} seed ${seed}`;
-      done[i] = await runOne(config, join(options.out, policyFolder(policy), `seed-${seed}`), label, force);
+      done[i] = await runOne(config, dir, label, force);
     }
   };
   await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, worker));
   const results = new Map<string, RunResults[]>();
-  const runs: ComparedRun[] = tasks.map(({ policy, seed }, i) => {
+  const runs: ComparedRun[] = tasks.map(({ policy, seed, dir }, i) => {
     const r = done[i] as RunResults;
     results.set(policy, [...(results.get(policy) ?? []), r]);
-    const dir = join(options.out, policyFolder(policy), `seed-${seed}`);
     return {
       policy,
       seed,
