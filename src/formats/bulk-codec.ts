@@ -2,14 +2,16 @@
  * Bulk conversion between float arrays and code arrays. From a Float32Array the encoder works on the
  * float32 bit patterns with integer arithmetic (the JavaScript reference of the wasm kernels to come);
  * formats of 8 bits or fewer use a 128 Ki-entry table indexed by the top 16 bits and whether the low 16
- * are zero, which decides every deterministic rounding exactly. Float64 input goes through the scalar
- * codec, element by element. Decoding is a table lookup for formats of 16 bits or fewer.
+ * are zero, which decides every deterministic rounding exactly. Float64 input rounded to nearest-even goes
+ * through round-to-odd float32 (round-to-odd.ts) where that is exact; otherwise, and for number[] input,
+ * through the scalar codec, element by element. Decoding is a table lookup for formats of 16 bits or fewer.
  */
 import { MinifloatError } from "../errors.js";
 import { decodeValue, encodeValue, overflowCode, zeroCode, nanInputCode } from "./float-codec.js";
 import type { FloatFormat } from "./float-format.js";
 import { forEachRandomChunk } from "./philox.js";
 import { resolveEncodeOptions, type EncodeOptions, type ResolvedEncodeOptions } from "./rounding.js";
+import { fastFloat64Target, roundToOddFloat32 } from "./round-to-odd.js";
 
 /** A typed array of codes in a format's own width. */
 export type CodeArray = Uint8Array | Uint16Array | Uint32Array;
@@ -147,7 +149,8 @@ function byteTable(f: FloatFormat, o: ResolvedEncodeOptions): Uint8Array {
 }
 
 /** Encode float values into codes of format `f`, each rounded once (Float32Array input takes the fast
- * integer path; Float64Array and number[] the exact scalar path). */
+ * integer path, and so does Float64Array input rounded to nearest-even, via round-to-odd float32, where
+ * that is exact; number[] input and the other cases the exact scalar path). */
 export function encodeArray(
   f: FloatFormat,
   src: Float32Array | Float64Array | readonly number[],
@@ -172,8 +175,25 @@ export function encodeArray(
     } else encodeFloat32Bits(f, bits, dst, o);
     return dst;
   }
+  if (src instanceof Float64Array && viaFloat32(f, o)) {
+    // float32 itself: a Float32Array store rounds to nearest-even with overflow to infinity, as the codec.
+    const narrowed = f.bits === 32 ? Float32Array.from(src) : roundToOddFloat32(src);
+    return encodeArray(f, narrowed, options, dst);
+  }
   encodeScalars(f, src, dst, o);
   return dst;
+}
+
+/** Whether float64 input may go through float32 (round-to-odd, or nearest for float32 itself) and the
+ * integer path: nearest-even without flushing (which looks at the value before rounding); float32 itself
+ * only without saturation (the store overflows to infinity). */
+function viaFloat32(f: FloatFormat, o: ResolvedEncodeOptions): boolean {
+  return (
+    o.rounding === "nearest-even" &&
+    !o.flushSubnormals &&
+    fastFloat64Target(f) &&
+    (f.bits < 32 || !o.saturate)
+  );
 }
 
 function encodeScalars(

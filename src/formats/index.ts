@@ -26,6 +26,7 @@ export {
 } from "./int-quant.js";
 export * from "./mx.js";
 export * from "./accumulate.js";
+export { fastFloat64Target, roundToOddFloat32 } from "./round-to-odd.js";
 export { nearestSumArray, roundToOddSum, stochasticSumArray, stochasticSumWithRandom } from "./fast-add.js";
 export {
   referenceDecode,

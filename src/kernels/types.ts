@@ -6,7 +6,6 @@
  */
 import { decodeArray, encodeArray, type FloatFormat, type StochasticSource } from "../formats/index.js";
 import { codesOf, type Shape, type StorageArray } from "../tensor/index.js";
-import { fastFloat64Target, storeFloat64Nearest } from "./round-float64.js";
 
 /** A contiguous, row-major operand of a kernel. */
 export interface Operand {
@@ -51,10 +50,6 @@ export function store(out: Operand, values: Float32Array | Float64Array, r: Outp
   if (out.data === values) return;
   if (out.data instanceof Float32Array && values instanceof Float32Array) {
     out.data.set(values);
-    return;
-  }
-  if (values instanceof Float64Array && r.rounding === "nearest-even" && fastFloat64Target(out.format)) {
-    storeFloat64Nearest(out.format, values, out.data); // the scalar codec's result, ~50x faster
     return;
   }
   const options =

@@ -4,13 +4,18 @@
  * the js kernel's arithmetic (formats it can decode, float32 accumulation, shapes it handles) and hands
  * everything else to its `js` twin, so the backend is always complete and always right.
  */
-import { floatFormat, type EncodeOptions, type FloatFormat } from "../formats/index.js";
+import {
+  fastFloat64Target,
+  floatFormat,
+  roundToOddFloat32,
+  type EncodeOptions,
+  type FloatFormat,
+} from "../formats/index.js";
 import { sizeOf } from "../tensor/index.js";
 import { broadcastArray } from "./broadcast.js";
 import { jsKernels } from "./js/index.js";
 import type { BinaryOp, Conv2dAttrs, Kernels, UnaryOp } from "./signatures.js";
 import { channelDims, normKernelsWith, updateRunning } from "./js/norm.js";
-import { fastFloat64Target, roundToOddFloat32 } from "./round-float64.js";
 import {
   decoded,
   NEAREST,
@@ -82,7 +87,7 @@ const FLOAT32 = floatFormat("float32");
 /**
  * `store` with the wasm encoder where it serves the output: float32 values are encoded directly, float64
  * ones (normalization) rounded to odd float32 first, which then rounds to nearest exactly as the float64
- * value would (round-float64.ts); the same codes as `store`, several times faster for 16- and 8-bit outputs.
+ * value would (formats/round-to-odd.ts); the same codes as `store`, several times faster for 16- and 8-bit outputs.
  */
 function wasmStore(w: WasmKernels): Store {
   return (out, values, r) => {

@@ -1,7 +1,7 @@
 /**
  * Batch norm forward and backward through wasm (assembly/norm.ts): the js kernels' float64 arithmetic
  * in the same order (src/kernels/js/norm.ts), so the same float64 results, rounded once to nearest-even
- * via round-to-odd float32 and the wasm encoder (src/kernels/round-float64.ts), so the same codes.
+ * via round-to-odd float32 and the wasm encoder (src/formats/round-to-odd.ts), so the same codes.
  * Inputs of any wasm format are decoded inside the call; the caller owns the running statistics.
  */
 import { MinifloatError } from "../../errors.js";
@@ -50,7 +50,7 @@ export interface BatchNormBackwardArgs {
 
 /** Whether a float64 result rounds into `f` here: float32 itself, or a format whose quanta are at least
  * four float32 quanta, where round-to-odd float32 then nearest-even is one rounding (the rule of
- * fastFloat64Target in src/kernels/round-float64.ts, which this folder may not import). */
+ * fastFloat64Target in src/formats/round-to-odd.ts, which this folder may not import). */
 export function wasmFloat64Target(f: FloatFormat): boolean {
   return wasmSupportsFormat(f) && (f.bits === 32 || (f.emin >= -126 && f.mantissaBits <= 21));
 }

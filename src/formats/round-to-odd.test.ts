@@ -1,12 +1,13 @@
 /**
- * The float64 fast store against its slow twin, encodeArray's exact scalar path, on every format it
- * serves: random values over the whole range, values a hair off every tie and boundary of the target,
+ * encodeArray's float64 path (round-to-odd float32, then the integer encoder) against its slow twin, the
+ * exact scalar path (number[] input), on every format it serves: random values over the whole range, values a hair off every tie and boundary of the target,
  * and the specials.
  */
 import { describe, expect, it } from "vitest";
-import { decodeArray, encodeArray, FLOAT_FORMATS, floatFormat, type FloatFormat } from "../formats/index.js";
-import { allocStorage, codesOf } from "../tensor/index.js";
-import { fastFloat64Target, roundToOddFloat32, storeFloat64Nearest } from "./round-float64.js";
+import { decodeArray, encodeArray } from "./bulk-codec.js";
+import { FLOAT_FORMATS, type FloatFormat } from "./float-format.js";
+import { floatFormat } from "./registry.js";
+import { fastFloat64Target, roundToOddFloat32 } from "./round-to-odd.js";
 
 /** A deterministic spread of float64 values: random significands over exponents -160..140, plus
  * every target code's value, its midpoints with the next code, and each nudged by a few float64 ulps.
@@ -36,7 +37,7 @@ function probes(f: FloatFormat): Float64Array {
 
 const SERVED = Object.values(FLOAT_FORMATS).filter(fastFloat64Target);
 
-describe("storeFloat64Nearest", () => {
+describe("encodeArray of float64 values", () => {
   it("serves float32, bfloat16, float16 and the float8 formats", () => {
     for (const name of ["float32", "bfloat16", "float16", "float8_e4m3fn", "float8_e5m2"]) {
       expect(SERVED).toContain(floatFormat(name));
@@ -45,11 +46,23 @@ describe("storeFloat64Nearest", () => {
 
   it.each(SERVED.map((f) => [f.name, f] as const))("%s: same codes as the scalar codec", (_name, f) => {
     const values = probes(f);
-    const want = codesOf(allocStorage(f, values.length));
-    encodeArray(f, values, { rounding: "nearest-even" }, want);
-    const got = allocStorage(f, values.length);
-    storeFloat64Nearest(f, values, got);
-    expect(codesOf(got)).toEqual(want);
+    const want = encodeArray(f, Array.from(values), { rounding: "nearest-even" });
+    expect(encodeArray(f, values, { rounding: "nearest-even" })).toEqual(want);
+    expect(encodeArray(f, values, { overflow: "saturate" })).toEqual(
+      encodeArray(f, Array.from(values), { overflow: "saturate" }),
+    );
+  });
+
+  it("keeps the scalar path where rounding through float32 would differ", () => {
+    // Flushing looks at the unrounded value; float32 saturation keeps the largest finite value.
+    const f32 = floatFormat("float32");
+    const big = Float64Array.of(1e39, -1e39);
+    expect(Array.from(encodeArray(f32, big, { overflow: "saturate" }))).toEqual([0x7f7fffff, 0xff7fffff]);
+    const bf16 = floatFormat("bfloat16");
+    const tiny = Float64Array.of(2 ** -126 * (1 - 2 ** -12));
+    expect(encodeArray(bf16, tiny, { flushSubnormals: true })).toEqual(
+      encodeArray(bf16, Array.from(tiny), { flushSubnormals: true }),
+    );
   });
 
   it("rounds to odd: exact values stay, inexact ones land on the odd neighbour toward zero", () => {
