@@ -9,37 +9,13 @@ import { sizeOf, type Shape } from "../../tensor/index.js";
 import { broadcastArray } from "../broadcast.js";
 import type { BinaryOp, CompareOp, ElementwiseKernels, UnaryOp } from "../signatures.js";
 import { decoded, resultBuffer, store, type Operand } from "../types.js";
+import { normalCdf } from "./erf.js";
+
+export { normalCdf } from "./erf.js";
 
 /** The operand's values read at every element of the output shape (broadcast). */
 function broadcastValues(x: Operand, outShape: Shape): Float32Array {
   return broadcastArray(decoded(x), x.shape, outShape);
-}
-
-/** Abramowitz and Stegun 7.1.5 / Cody: erf by its everywhere-convergent series with positive terms,
- * erf(x) = 2/sqrt(pi) exp(-x^2) sum_n 2^n x^(2n+1) / (1*3*...*(2n+1)), accurate to float64 rounding. */
-function erfSeries(x: number): number {
-  let term = x;
-  let sum = x;
-  for (let n = 1; n < 200 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
-    term *= (2 * x * x) / (2 * n + 1);
-    sum += term;
-  }
-  return (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x) * sum;
-}
-
-/** erfc(z) for z >= 3 by its continued fraction (A&S 7.1.14), evaluated bottom-up with 60 terms. */
-function erfcFraction(z: number): number {
-  let f = z;
-  for (let k = 60; k >= 1; k--) f = z + k / 2 / f;
-  return Math.exp(-z * z) / Math.sqrt(Math.PI) / f;
-}
-
-/** The standard normal CDF Phi(x) = erfc(-x / sqrt 2) / 2 in float64, accurate in both tails. */
-export function normalCdf(x: number): number {
-  const z = x / Math.SQRT2;
-  if (z <= -3) return 0.5 * erfcFraction(-z);
-  if (z >= 3) return 1 - 0.5 * erfcFraction(z);
-  return 0.5 * (1 + erfSeries(z));
 }
 
 /** sqrt(2 / pi), the constant of the tanh form of GELU (Hendrycks and Gimpel, arXiv:1606.08415). */

@@ -43,6 +43,27 @@ describe("sum, mean, max", () => {
       }
     }
   });
+  test("a sum over leading axes (the row-by-row fast path) equals the sequential float32 sum", () => {
+    const v = Float32Array.from(
+      { length: 4 * 6 * 5 },
+      (_, i) => (randomWord(2, 0, 0, i) / 2 ** 32 - 0.5) * 1e4,
+    );
+    v[7] = 1e8; // cancellation makes the order visible
+    v[37] = -1e8;
+    const t = fromValues(v, [4, 6, 5], { engine: e });
+    for (const [axes, kept] of [
+      [[0], 30],
+      [[0, 1], 5],
+    ] as const) {
+      const got = ops.sum(t, [...axes]).toArray();
+      const want = Array.from({ length: kept }, (_, i) => {
+        let acc = 0;
+        for (let at = i; at < v.length; at += kept) acc = Math.fround(acc + (v[at] ?? 0));
+        return acc;
+      });
+      expect(got).toEqual(want);
+    }
+  });
   test("the float32 sum is sequential in row-major order (documented, deterministic)", () => {
     // fround(fround(1e8 + 1) - 1e8) = 0: a float64 or pairwise sum would give 1 or 2.
     expect(ops.sum(fromValues([1e8, 1, -1e8, 1], [4], { engine: e })).toArray()).toEqual([1]);

@@ -71,6 +71,21 @@ function maxOf(v: Float32Array, base: number, reduced: Int32Array): number {
   return m;
 }
 
+/** Whether `axes` are the leading axes 0..k-1 (a bias gradient's (B, T, C) -> (C), for instance). */
+function leadingAxes(axes: readonly number[]): boolean {
+  return axes.every((a, i) => a === i);
+}
+
+/** A float32 sum over the leading axes, row by row into one accumulator per kept element: the same
+ * additions in the same order as sumFloat32 on each output element, read contiguously. */
+function sumLeadingFloat32(v: Float32Array, kept: number, out: Float32Array | Float64Array): void {
+  const acc = new Float32Array(kept); // Float32Array stores round every partial sum to float32
+  for (let at = 0; at < v.length; at += kept) {
+    for (let i = 0; i < kept; i++) acc[i] += v[at + i];
+  }
+  out.set(acc);
+}
+
 /** The reference reduction kernels. */
 export const reduceKernels: ReduceKernels = {
   reduce(op, x, axes, out, r, accumulate) {
@@ -85,7 +100,8 @@ export const reduceKernels: ReduceKernels = {
     const sumOne = accumulate === "float32" ? sumFloat32 : sumRounded.bind(null, out);
     if (op === "sum" && accumulate === "float32") {
       const res = resultBuffer(out, kept.length);
-      for (let i = 0; i < kept.length; i++) res[i] = sumOne(v, kept[i], reduced);
+      if (leadingAxes(axes)) sumLeadingFloat32(v, kept.length, res);
+      else for (let i = 0; i < kept.length; i++) res[i] = sumOne(v, kept[i], reduced);
       store(out, res, r);
       return;
     }
