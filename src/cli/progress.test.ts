@@ -26,11 +26,11 @@ const metrics = {
 } satisfies EpochMetrics;
 
 describe("progressEvents", () => {
-  it("prints one line per epoch without a terminal, with the warnings first", () => {
+  it("prints one line per epoch without a terminal, with the notes and warnings first", () => {
     let err = "";
     const events = progressEvents({ stdout: () => undefined, stderr: (s) => (err += s) }, "[a] ");
     events.onStart?.({
-      setup: { warnings: ["eps vanishes"] } as unknown as RunSetup,
+      setup: { warnings: ["eps vanishes"], notes: ["started from m"] } as unknown as RunSetup,
       paths: { dir: "run" } as RunPaths,
       resumedFrom: "run/checkpoints/step-000000005.safetensors",
     });
@@ -45,7 +45,7 @@ describe("progressEvents", () => {
     });
     events.onEpoch?.(metrics);
     expect(err).toBe(
-      "minifloat: warning: eps vanishes\n[a] resuming run from run/checkpoints/step-000000005.safetensors\n" +
+      "minifloat: started from m\nminifloat: warning: eps vanishes\n[a] resuming run from run/checkpoints/step-000000005.safetensors\n" +
         epochLine("[a] ", metrics, 2),
     );
     expect(epochLine("", metrics, 2)).toBe(

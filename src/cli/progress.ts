@@ -26,6 +26,7 @@ export function progressEvents(io: CliIo, label = ""): TrainEvents {
   let epochs = 0;
   return {
     onStart: ({ setup, paths, resumedFrom }) => {
+      for (const n of setup.notes) io.stderr(`minifloat: ${n}\n`);
       for (const w of setup.warnings) io.stderr(`minifloat: warning: ${w}\n`);
       if (resumedFrom !== null) io.stderr(`${label}resuming ${paths.dir} from ${resumedFrom}\n`);
     },

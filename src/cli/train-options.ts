@@ -17,6 +17,7 @@ export interface TrainCliOptions {
   readonly config?: string;
   readonly model?: string;
   readonly modelOptions?: string;
+  readonly init?: string;
   readonly data?: string;
   readonly dataDir?: string;
   readonly epochs?: number;
@@ -66,6 +67,10 @@ export function addTrainOptions(command: Command): Command {
     .option(
       "--model-options <json>",
       'extra model options as JSON, e.g. \'{"activation":"pre"}\'; for bert Hugging Face config.json keys',
+    )
+    .option(
+      "--init <dir>",
+      "start from a Hugging Face checkpoint directory (config.json, model.safetensors, optional vocab.txt)",
     )
     .option(
       "--data <name>",

@@ -24,6 +24,9 @@ export interface TrainConfig {
   /** Extra model options (e.g. {"activation": "pre"} for resnet20); channels, size and classes come from
    * the dataset. */
   readonly modelOptions: Readonly<Record<string, unknown>>;
+  /** A Hugging Face checkpoint directory to start from (config.json, model.safetensors, optional
+   * vocab.txt), or null to start from a fresh initialization. Text tasks (BERT) only. */
+  readonly init: string | null;
   /** A dataset name: mnist, fashion-mnist, cifar10. */
   readonly data: string;
   /** Folder of the dataset files; null for the dataset's default. */
@@ -67,6 +70,7 @@ export interface TrainConfig {
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = Object.freeze({
   model: "lenet5",
   modelOptions: Object.freeze({}),
+  init: null,
   data: "mnist",
   dataDir: null,
   policy: "fp32",
@@ -136,6 +140,7 @@ function checkField(source: string, field: Field, v: unknown): unknown {
     case "policy":
       return checkString(source, field, v);
     case "dataDir":
+    case "init":
       return v === null ? null : checkString(source, field, v);
     case "modelOptions":
       if (typeof v !== "object" || v === null || Array.isArray(v))

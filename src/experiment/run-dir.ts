@@ -18,6 +18,7 @@ export const RUN_FILES = Object.freeze({
   metrics: "metrics.jsonl",
   results: "results.json",
   checkpoints: "checkpoints",
+  model: "model",
 });
 
 /** The paths of one run directory. */
@@ -27,6 +28,8 @@ export interface RunPaths {
   readonly metrics: string;
   readonly results: string;
   readonly checkpoints: string;
+  /** The trained model as a Hugging Face checkpoint directory (models that have one: BERT). */
+  readonly model: string;
 }
 
 /** The paths of the run directory `dir`. */
@@ -37,6 +40,7 @@ export function runPaths(dir: string): RunPaths {
     metrics: join(dir, RUN_FILES.metrics),
     results: join(dir, RUN_FILES.results),
     checkpoints: join(dir, RUN_FILES.checkpoints),
+    model: join(dir, RUN_FILES.model),
   };
 }
 
@@ -103,7 +107,7 @@ export function openRunDir(
         `${dir} already holds a run (${RUN_FILES.config}); pass --resume to continue it or --force to start it over`,
       );
     }
-    for (const f of [paths.config, paths.metrics, paths.results, paths.checkpoints])
+    for (const f of [paths.config, paths.metrics, paths.results, paths.checkpoints, paths.model])
       rmSync(f, { recursive: true, force: true });
   }
   mkdirSync(paths.checkpoints, { recursive: true });

@@ -5,6 +5,7 @@
  * roles are mapped onto modules, backward and the optimizer.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { MinifloatError } from "../errors.js";
 import { floatFormat } from "../formats/index.js";
 import {
@@ -43,6 +44,7 @@ import {
 } from "../optim/index.js";
 import { LossScaler, parsePolicy, presetPolicy, type PrecisionPolicy } from "../precision/index.js";
 import type { OpRounding } from "../kernels/index.js";
+import { loadState, readHfCheckpoint, readHfConfig } from "../io/index.js";
 import { Engine } from "../tensor/index.js";
 import type { TrainConfig } from "./config.js";
 
@@ -88,7 +90,36 @@ export function isTextData(data: RunData): data is TextRunData {
   return "tokenizer" in data;
 }
 
-/** Load the datasets a configuration names (text tasks with the bert-base-uncased vocabulary). */
+/** The tokenizer of a text run: the vocab.txt of the --init checkpoint when it has one (lower-casing as
+ * its tokenizer_config.json says, default true), else bert-base-uncased's. */
+function runTokenizer(config: TrainConfig): BertTokenizer {
+  const vocab = config.init === null ? null : join(config.init, "vocab.txt");
+  if (vocab === null || !existsSync(vocab)) return BertTokenizer.bertBaseUncased();
+  return BertTokenizer.fromVocabFile(vocab, { doLowerCase: doLowerCase(config.init as string) });
+}
+
+/** do_lower_case of a checkpoint directory's tokenizer_config.json (true when absent). */
+function doLowerCase(dir: string): boolean {
+  const path = join(dir, "tokenizer_config.json");
+  if (!existsSync(path)) return true;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new MinifloatError("format", `${path}: not valid JSON: ${(e as Error).message}`);
+  }
+  const lower = (json as { do_lower_case?: unknown } | null)?.do_lower_case ?? true;
+  if (typeof lower !== "boolean") {
+    throw new MinifloatError(
+      "format",
+      `${path}: do_lower_case must be true or false, got ${JSON.stringify(lower)}`,
+    );
+  }
+  return lower;
+}
+
+/** Load the datasets a configuration names (text tasks with the bert-base-uncased vocabulary, or the
+ * --init checkpoint's). */
 export function loadRunData(config: TrainConfig): RunData {
   const dir = config.dataDir ?? undefined;
   if (isTextDataName(config.data)) {
@@ -105,7 +136,7 @@ export function loadRunData(config: TrainConfig): RunData {
               textsB: test.textsB?.slice(0, limit) ?? null,
               labels: test.labels.slice(0, limit),
             },
-      tokenizer: BertTokenizer.bertBaseUncased(),
+      tokenizer: runTokenizer(config),
     };
   }
   const train = loadImageDataset(config.data, { dir, split: "train" });
@@ -127,16 +158,46 @@ export const SMALL_BERT: Readonly<Record<string, unknown>> = Object.freeze({
   intermediate_size: 512,
 });
 
-/** BERT for sequence classification sized for the task's vocabulary and classes. */
+/** BERT for sequence classification sized for the task's vocabulary and classes: SMALL_BERT, or the
+ * --init checkpoint's config.json, with --model-options on top. */
 function buildBert(config: TrainConfig, data: TextRunData, ctx: ModuleContext): Module {
+  const base =
+    config.init === null
+      ? { ...SMALL_BERT, max_position_embeddings: Math.max(512, config.maxLength) }
+      : readHfConfig(config.init);
+  const vocabSize = data.tokenizer.vocabSize;
+  if (config.init !== null && base.vocab_size !== undefined && base.vocab_size !== vocabSize) {
+    throw new MinifloatError(
+      "config",
+      `--init ${config.init}: config.json has vocab_size ${JSON.stringify(base.vocab_size)} but the tokenizer's vocabulary has ${vocabSize} tokens (put the model's vocab.txt in that folder)`,
+    );
+  }
+  const classes = data.train.classes;
   const json = {
-    ...SMALL_BERT,
-    max_position_embeddings: Math.max(512, config.maxLength),
+    ...base,
     ...config.modelOptions,
-    vocab_size: data.tokenizer.vocabSize,
-    num_labels: data.train.classes.length,
+    vocab_size: vocabSize,
+    num_labels: classes.length,
+    id2label: Object.fromEntries(classes.map((c, i) => [String(i), c])),
+    label2id: Object.fromEntries(classes.map((c, i) => [c, i])),
   };
   return new BertForSequenceClassification(ctx, bertConfig(json)) as unknown as Module;
+}
+
+/** Load the --init checkpoint's weights into `model`, each rounded once into its parameter's format. The
+ * classification head (and the pooler) may be absent, as in a pre-trained encoder, and are then kept as
+ * initialized; pre-training heads (cls.*) are skipped. Returns a line for the warnings. */
+function loadInit(dir: string, model: Module): string {
+  const checkpoint = readHfCheckpoint(dir);
+  const head = (name: string): boolean => name.startsWith("classifier.") || name.startsWith("bert.pooler.");
+  const report = loadState(
+    model,
+    checkpoint.tensors,
+    { allowMissing: head, allowUnexpected: (key) => key.startsWith("cls.") },
+    `--init ${dir}`,
+  );
+  const fresh = report.missing.length === 0 ? "" : `; initialized afresh: ${report.missing.join(", ")}`;
+  return `started from ${dir}: ${report.loaded.length} tensors loaded${fresh}`;
 }
 
 /** Everything a run trains with. */
@@ -152,6 +213,8 @@ export interface RunSetup {
   readonly testLoader: BatchSource;
   /** Warnings to show at the start (hyper-parameters the state format cannot hold). */
   readonly warnings: readonly string[];
+  /** Notes to show at the start (where the weights came from). */
+  readonly notes: readonly string[];
 }
 
 function optimizerSpec(config: TrainConfig): OptimizerSpec {
@@ -207,6 +270,12 @@ export function buildModel(config: TrainConfig, data: RunData, ctx: ModuleContex
       );
     }
     return buildBert(config, data, ctx);
+  }
+  if (config.init !== null) {
+    throw new MinifloatError(
+      "config",
+      `--init loads Hugging Face BERT checkpoints for text tasks, not ${config.model} on ${config.data}`,
+    );
   }
   if (config.model === "bert") {
     throw new MinifloatError(
@@ -283,6 +352,7 @@ export function createRunSetup(config: TrainConfig, policy: PrecisionPolicy, dat
     accumulate: policy.accumulate,
   });
   const model = buildModel(config, data, ctx);
+  const notes = config.init === null ? [] : [loadInit(config.init, model)];
   const params = [...model.namedParameters()].map(([name, tensor]) => ({ name, tensor }));
   const { trainLoader, testLoader } = makeLoaders(config, data);
   return {
@@ -296,5 +366,6 @@ export function createRunSetup(config: TrainConfig, policy: PrecisionPolicy, dat
     trainLoader,
     testLoader,
     warnings: optimizerWarnings(optimizerSpec(config), policy),
+    notes,
   };
 }

@@ -9,9 +9,12 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { expectError } from "../../test/support/expect-error.js";
 import { tinyImages } from "../../test/support/tiny-images.js";
-import { BertTokenizer, type TextDataset } from "../data/index.js";
+import { BertTokenizer, Vocab, type TextDataset } from "../data/index.js";
+import { readSafetensors, writeSafetensors } from "../io/index.js";
+import { presetPolicy } from "../precision/index.js";
 import { listCheckpoints } from "./checkpoint.js";
 import { makeTrainConfig } from "./config.js";
+import { createRunSetup } from "./setup.js";
 import { trainRun } from "./trainer.js";
 
 const GOOD = ["good", "great", "fine", "lovely", "happy", "nice"];
@@ -85,6 +88,59 @@ describe("training BERT on text", () => {
       () => trainRun(config({ data: "tiny" }), { out: dir, data: images, force: true }),
       "config",
       /--model bert needs a text task/,
+    );
+  });
+
+  it("exports the trained model as a Hugging Face directory that --init starts from", () => {
+    const first = mkdtempSync(join(tmpdir(), "minifloat-bert-"));
+    const trained = trainRun(config({ policy: "fp32", epochs: 4 }), { out: first, data });
+    const model = join(first, "model");
+    const hf = JSON.parse(readFileSync(join(model, "config.json"), "utf8")) as Record<string, unknown>;
+    expect(hf.architectures).toEqual(["BertForSequenceClassification"]);
+    expect(hf.id2label).toEqual({ "0": "negative", "1": "positive" });
+    expect(hf.hidden_size).toBe(16);
+    // lr 0 keeps the weights: the second run's export is the first's, byte for byte.
+    const second = mkdtempSync(join(tmpdir(), "minifloat-bert-"));
+    const r = trainRun(config({ policy: "fp32", epochs: 1, lr: 0, init: model, modelOptions: {} }), {
+      out: second,
+      data,
+    });
+    expect(r?.testAccuracy).toBe(trained?.testAccuracy);
+    const weights = (dir: string): Buffer => readFileSync(join(dir, "model", "model.safetensors"));
+    expect(weights(second).equals(weights(first))).toBe(true);
+  });
+
+  it("--init from an encoder without a classifier starts the head afresh and says so", () => {
+    const first = mkdtempSync(join(tmpdir(), "minifloat-bert-"));
+    trainRun(config({ policy: "fp32", epochs: 1 }), { out: first, data });
+    const encoderOnly = join(first, "model");
+    const file = join(encoderOnly, "model.safetensors");
+    writeSafetensors(
+      file,
+      [...readSafetensors(file).tensors].filter(([k]) => !k.startsWith("classifier.")),
+    );
+    const setup = createRunSetup(config({ init: encoderOnly, modelOptions: {} }), presetPolicy("fp32"), data);
+    expect(setup.notes.join()).toMatch(
+      /started from .*: \d+ tensors loaded; initialized afresh: classifier.weight, classifier.bias/,
+    );
+  });
+
+  it("refuses --init whose vocabulary differs from the tokenizer's, and --init with an image model", () => {
+    const first = mkdtempSync(join(tmpdir(), "minifloat-bert-"));
+    trainRun(config({ policy: "fp32", epochs: 1 }), { out: first, data });
+    const init = join(first, "model");
+    const words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "film", "was", ...GOOD, ...BAD];
+    const small = { ...data, tokenizer: new BertTokenizer(Vocab.fromTokens(words, "test vocab")) };
+    expectError(
+      () => createRunSetup(config({ init, modelOptions: {} }), presetPolicy("fp32"), small),
+      "config",
+      /config.json has vocab_size 30522 but the tokenizer's vocabulary has 19 tokens/,
+    );
+    const images = { train: tinyImages(32), test: tinyImages(8) };
+    expectError(
+      () => createRunSetup(config({ model: "mlp", data: "tiny", init }), presetPolicy("fp32"), images),
+      "config",
+      /--init loads Hugging Face BERT checkpoints for text tasks, not mlp on tiny/,
     );
   });
 });

@@ -10,6 +10,7 @@ import { writeJsonAtomic, appendLine } from "../io/index.js";
 import { addStats, NO_CANCELLATION, type CancellationStats } from "../optim/index.js";
 import type { PrecisionPolicy } from "../precision/index.js";
 import {
+  exportModel,
   listCheckpoints,
   loadCheckpoint,
   readTrainerState,
@@ -296,6 +297,7 @@ export function trainRun(config: TrainConfig, options: TrainOptions): RunResults
     secondsPerEpoch: history.reduce((a, m) => a + m.seconds, 0) / Math.max(1, history.length),
     peakBytes: Math.max(0, ...history.map((m) => m.memory.peakBytes)),
   };
+  exportModel(paths.model, setup.model);
   writeJsonAtomic(paths.results, results);
   return results;
 }
