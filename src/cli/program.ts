@@ -11,6 +11,7 @@ import { castCommand } from "./cast-command.js";
 import { compareCommand } from "./compare-command.js";
 import { formatsCommand } from "./formats-command.js";
 import { toleranceCommand } from "./tolerance-command.js";
+import { evalCommand } from "./eval-command.js";
 import { trainCommand } from "./train-command.js";
 import type { CliIo } from "./io.js";
 
@@ -43,6 +44,7 @@ export function buildProgram(io: CliIo): Command {
     .addCommand(trainCommand(io))
     .addCommand(compareCommand(io))
     .addCommand(toleranceCommand(io))
+    .addCommand(evalCommand(io))
     .addCommand(benchCommand(io))
     .showSuggestionAfterError(true);
   const configure = (c: Command): void => {

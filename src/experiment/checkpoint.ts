@@ -12,7 +12,6 @@ import { decodeArray, encodeArray, floatFormat, type FloatFormat } from "../form
 import {
   formatToDtype,
   readSafetensors,
-  saveHfCheckpoint,
   readSafetensorsHeader,
   writeSafetensors,
   type SafetensorsEntry,
@@ -202,22 +201,4 @@ export function loadWeightsInto(model: Module, path: string, values = readCheckp
     else encodeArray(t.format, v, { rounding: "nearest-even" }, codesOf(t.data));
   }
   for (const [name, b] of model.namedBuffers()) b.set(take(`buffer/${name}`, b.length));
-}
-
-/** A model that knows its Hugging Face config.json (BERT). */
-interface HfExportable {
-  hfConfig(): Record<string, unknown>;
-}
-
-function isHfExportable(model: Module): model is Module & HfExportable {
-  return typeof (model as Partial<HfExportable>).hfConfig === "function";
-}
-
-/** Write `model` to `dir` as a Hugging Face checkpoint directory (config.json, model.safetensors with each
- * parameter in its own format: a float16-trained model stays F16) when it has a config.json form;
- * returns whether it did. Without vocab.txt the directory means the bert-base-uncased vocabulary. */
-export function exportModel(dir: string, model: Module): boolean {
-  if (!isHfExportable(model)) return false;
-  saveHfCheckpoint(dir, model, model.hfConfig(), { dtype: "params" });
-  return true;
 }

@@ -10,6 +10,7 @@ export * from "./step.js";
 export * from "./checkpoint.js";
 export * from "./run-dir.js";
 export * from "./trainer.js";
+export * from "./text-model.js";
 export * from "./compare.js";
 export * from "./tolerance-run.js";
 export * from "./tolerance-report.js";

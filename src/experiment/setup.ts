@@ -5,7 +5,6 @@
  * roles are mapped onto modules, backward and the optimizer.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { MinifloatError } from "../errors.js";
 import { floatFormat } from "../formats/index.js";
 import {
@@ -47,6 +46,7 @@ import type { OpRounding } from "../kernels/index.js";
 import { loadState, readHfCheckpoint, readHfConfig } from "../io/index.js";
 import { Engine } from "../tensor/index.js";
 import type { TrainConfig } from "./config.js";
+import { checkpointTokenizer } from "./text-model.js";
 
 /** A policy by preset name, or read from the JSON file at that path (a name with ".json" or a "/"). */
 export function resolvePolicy(nameOrPath: string): PrecisionPolicy {
@@ -90,32 +90,10 @@ export function isTextData(data: RunData): data is TextRunData {
   return "tokenizer" in data;
 }
 
-/** The tokenizer of a text run: the vocab.txt of the --init checkpoint when it has one (lower-casing as
- * its tokenizer_config.json says, default true), else bert-base-uncased's. */
+/** The tokenizer of a text run: the --init checkpoint's (its vocab.txt and do_lower_case when it has
+ * them), else bert-base-uncased's. */
 function runTokenizer(config: TrainConfig): BertTokenizer {
-  const vocab = config.init === null ? null : join(config.init, "vocab.txt");
-  if (vocab === null || !existsSync(vocab)) return BertTokenizer.bertBaseUncased();
-  return BertTokenizer.fromVocabFile(vocab, { doLowerCase: doLowerCase(config.init as string) });
-}
-
-/** do_lower_case of a checkpoint directory's tokenizer_config.json (true when absent). */
-function doLowerCase(dir: string): boolean {
-  const path = join(dir, "tokenizer_config.json");
-  if (!existsSync(path)) return true;
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, "utf8"));
-  } catch (e) {
-    throw new MinifloatError("format", `${path}: not valid JSON: ${(e as Error).message}`);
-  }
-  const lower = (json as { do_lower_case?: unknown } | null)?.do_lower_case ?? true;
-  if (typeof lower !== "boolean") {
-    throw new MinifloatError(
-      "format",
-      `${path}: do_lower_case must be true or false, got ${JSON.stringify(lower)}`,
-    );
-  }
-  return lower;
+  return config.init === null ? BertTokenizer.bertBaseUncased() : checkpointTokenizer(config.init);
 }
 
 /** Load the datasets a configuration names (text tasks with the bert-base-uncased vocabulary, or the

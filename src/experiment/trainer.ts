@@ -10,7 +10,6 @@ import { writeJsonAtomic, appendLine } from "../io/index.js";
 import { addStats, NO_CANCELLATION, type CancellationStats } from "../optim/index.js";
 import type { PrecisionPolicy } from "../precision/index.js";
 import {
-  exportModel,
   listCheckpoints,
   loadCheckpoint,
   readTrainerState,
@@ -21,6 +20,7 @@ import type { TrainConfig } from "./config.js";
 import { layerRates, LayerMonitor, type LayerCounts, type LayerRates } from "./monitor.js";
 import { openRunDir, truncateMetrics, type RunPaths } from "./run-dir.js";
 import { createRunSetup, loadRunData, resolvePolicy, type RunData, type RunSetup } from "./setup.js";
+import { exportModel } from "./text-model.js";
 import { evaluate, trainStep, type StepOutcome } from "./step.js";
 
 /** Running sums of the epoch in progress (saved in mid-epoch checkpoints). */
@@ -297,7 +297,7 @@ export function trainRun(config: TrainConfig, options: TrainOptions): RunResults
     secondsPerEpoch: history.reduce((a, m) => a + m.seconds, 0) / Math.max(1, history.length),
     peakBytes: Math.max(0, ...history.map((m) => m.memory.peakBytes)),
   };
-  exportModel(paths.model, setup.model);
+  exportModel(paths.model, setup.model, config);
   writeJsonAtomic(paths.results, results);
   return results;
 }

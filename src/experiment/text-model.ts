@@ -1,0 +1,234 @@
+/**
+ * Trained text models as Hugging Face directories: loading one (config.json, model.safetensors, the
+ * vocab.txt beside it or bert-base-uncased's, tokenizer_config.json's do_lower_case and
+ * model_max_length) and measuring it on a labelled split with the task's metrics (GLUE's for glue:<task>,
+ * accuracy for tsv). Labels are matched by name between the model's id2label and the dataset's classes,
+ * so a model trained on a TSV with named intents scores on any file with the same names.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { MinifloatError } from "../errors.js";
+import {
+  BertTokenizer,
+  computeGlueMetrics,
+  accuracy,
+  TextLoader,
+  type GlueTaskName,
+  type MetricValues,
+  type TextDataset,
+} from "../data/index.js";
+import { floatFormat } from "../formats/index.js";
+import { loadState, readHfCheckpoint, saveHfCheckpoint, writeJsonAtomic } from "../io/index.js";
+import { BertForSequenceClassification, bertConfig, createContext, type ModuleContext } from "../nn/index.js";
+import { Engine, type Tensor } from "../tensor/index.js";
+import { makeTrainConfig, type TrainConfig } from "./config.js";
+
+/** A sequence classifier with its tokenizer and the sequence length it was trained at. */
+export interface TextModel {
+  readonly dir: string;
+  readonly model: BertForSequenceClassification;
+  readonly tokenizer: BertTokenizer;
+  /** tokenizer_config.json's model_max_length (at most the position embeddings), else 128. */
+  readonly maxLength: number;
+  readonly labels: readonly string[];
+  /** The data it was trained on (training.json), when minifloat trained it. */
+  readonly trainedOn: { readonly data: string; readonly dataDir: string | null } | null;
+}
+
+interface TokenizerConfig {
+  readonly doLowerCase: boolean;
+  readonly maxLength: number | undefined;
+}
+
+function readTokenizerConfig(dir: string): TokenizerConfig {
+  const path = join(dir, "tokenizer_config.json");
+  if (!existsSync(path)) return { doLowerCase: true, maxLength: undefined };
+  const json = readJson(path);
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new MinifloatError("format", `${path}: expected a JSON object`);
+  }
+  const j = json as { do_lower_case?: unknown; model_max_length?: unknown };
+  const lower = j.do_lower_case ?? true;
+  if (typeof lower !== "boolean") {
+    throw new MinifloatError(
+      "format",
+      `${path}: do_lower_case must be true or false, got ${JSON.stringify(lower)}`,
+    );
+  }
+  const max = j.model_max_length;
+  if (max !== undefined && (typeof max !== "number" || !Number.isSafeInteger(max) || max < 2)) {
+    throw new MinifloatError(
+      "format",
+      `${path}: model_max_length must be an integer >= 2, got ${JSON.stringify(max)}`,
+    );
+  }
+  return { doLowerCase: lower, maxLength: max };
+}
+
+/** data and dataDir of a model directory's training.json, or null without one. */
+function readTrainedOn(dir: string): TextModel["trainedOn"] {
+  const path = join(dir, TRAINING_FILE);
+  if (!existsSync(path)) return null;
+  const config = makeTrainConfig(readJson(path), path);
+  return { data: config.data, dataDir: config.dataDir };
+}
+
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new MinifloatError("format", `${path}: not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** The tokenizer of a checkpoint directory: its vocab.txt when it has one, else bert-base-uncased's. */
+export function checkpointTokenizer(dir: string): BertTokenizer {
+  const { doLowerCase } = readTokenizerConfig(dir);
+  const vocab = join(dir, "vocab.txt");
+  return existsSync(vocab)
+    ? BertTokenizer.fromVocabFile(vocab, { doLowerCase })
+    : BertTokenizer.bertBaseUncased({ doLowerCase });
+}
+
+/** Load a BertForSequenceClassification directory in float32 (or `ctx`'s formats). */
+export function loadTextModel(dir: string, ctx?: ModuleContext): TextModel {
+  const checkpoint = readHfCheckpoint(dir);
+  const config = bertConfig(checkpoint.config);
+  const arch = checkpoint.config.architectures;
+  if (Array.isArray(arch) && arch.length > 0 && !arch.includes("BertForSequenceClassification")) {
+    throw new MinifloatError(
+      "unsupported",
+      `${dir}: config.json names ${JSON.stringify(arch)}; minifloat evaluates BertForSequenceClassification here`,
+    );
+  }
+  const context = ctx ?? createContext({ engine: new Engine(), paramFormat: floatFormat("float32") });
+  const model = new BertForSequenceClassification(context, config, { hfInit: false });
+  loadState(model, checkpoint.tensors, { allowUnexpected: (key) => key.startsWith("cls.") }, dir);
+  model.eval();
+  const tokenizer = checkpointTokenizer(dir);
+  if (tokenizer.vocabSize !== config.vocabSize) {
+    throw new MinifloatError(
+      "config",
+      `${dir}: config.json has vocab_size ${config.vocabSize} but the vocabulary has ${tokenizer.vocabSize} tokens`,
+    );
+  }
+  const { maxLength } = readTokenizerConfig(dir);
+  return {
+    trainedOn: readTrainedOn(dir),
+    dir,
+    model,
+    tokenizer,
+    maxLength: Math.min(maxLength ?? 128, config.maxPositionEmbeddings),
+    labels: config.id2label,
+  };
+}
+
+/** How saveTextModel writes. */
+export interface SaveTextModelOptions {
+  /** The sequence length it was trained at (tokenizer_config.json's model_max_length). */
+  readonly maxLength: number;
+  /** "params" (default): each parameter in its own format; "float32": all F32. */
+  readonly dtype?: "float32" | "params";
+  /** The training configuration, kept as training.json (evaluation takes its data from there). */
+  readonly training?: TrainConfig;
+}
+
+/** The file of a model directory that records how minifloat trained it. */
+export const TRAINING_FILE = "training.json";
+
+/** Write a trained classifier as a Hugging Face directory: config.json, model.safetensors (each
+ * parameter in its own format: a float16-trained model stays F16; or all float32), and
+ * tokenizer_config.json with the sequence length it was trained at. No vocab.txt: the directory means
+ * the bert-base-uncased vocabulary unless one is put beside it. */
+export function saveTextModel(
+  dir: string,
+  model: BertForSequenceClassification,
+  options: SaveTextModelOptions,
+): void {
+  saveHfCheckpoint(dir, model, model.hfConfig(), { dtype: options.dtype ?? "params" });
+  writeJsonAtomic(join(dir, "tokenizer_config.json"), {
+    tokenizer_class: "BertTokenizer",
+    do_lower_case: true,
+    model_max_length: options.maxLength,
+  });
+  if (options.training !== undefined) writeJsonAtomic(join(dir, TRAINING_FILE), options.training);
+}
+
+/** For each model output, the index of the dataset class of the same name; generic names (LABEL_0, ...)
+ * or an unnamed task map in order when the counts agree. */
+export function labelMapping(
+  modelLabels: readonly string[],
+  classes: readonly string[],
+  source: string,
+): Int32Array {
+  const generic = modelLabels.every((l, i) => l === `LABEL_${i}`);
+  if ((generic || classes.length === 0) && modelLabels.length === classes.length) {
+    return Int32Array.from(modelLabels, (_, i) => i);
+  }
+  const index = new Map(classes.map((c, i) => [c, i]));
+  const missing = classes.filter((c) => !modelLabels.includes(c));
+  if (missing.length > 0) {
+    throw new MinifloatError(
+      "config",
+      `${source}: the model's labels (${modelLabels.slice(0, 8).join(", ")}${modelLabels.length > 8 ? ", ..." : ""}) lack the dataset's ${missing.slice(0, 8).join(", ")}`,
+    );
+  }
+  return Int32Array.from(modelLabels, (l) => index.get(l) ?? -1);
+}
+
+/** How predictText batches. */
+export interface PredictOptions {
+  readonly batchSize?: number | undefined;
+  readonly maxLength?: number | undefined;
+  /** Called with each batch's logits (B, labels), e.g. to compare two models sample by sample. */
+  readonly onLogits?: (logits: Float32Array, indices: Int32Array) => void;
+}
+
+/** The predicted class (an index into dataset.classes; -1 for a model label the dataset lacks) of every
+ * sample, in order. */
+export function predictText(tm: TextModel, dataset: TextDataset, options: PredictOptions = {}): Int32Array {
+  const loader = new TextLoader(dataset, tm.tokenizer, {
+    batchSize: options.batchSize ?? 64,
+    maxLength: options.maxLength ?? tm.maxLength,
+    shuffle: false,
+  });
+  const mapping = labelMapping(tm.labels, dataset.classes, tm.dir);
+  const out = new Int32Array(loader.size);
+  const engine = tm.model.classifier.weight.engine;
+  for (const batch of loader.epoch(0)) {
+    engine.tidy(() => {
+      const logits: Tensor = tm.model.forward(batch); // (B, labels)
+      const v = logits.toFloat32Array();
+      options.onLogits?.(v, batch.indices);
+      const k = tm.labels.length;
+      for (let r = 0; r < batch.indices.length; r++) {
+        let best = 0;
+        for (let j = 1; j < k; j++) if (v[r * k + j] > v[r * k + best]) best = j;
+        out[batch.indices[r]] = mapping[best];
+      }
+    });
+  }
+  return out;
+}
+
+/** A task's metrics from predictions: GLUE's for glue:<task> (the first is the headline), accuracy for
+ * the others. */
+export function textMetrics(
+  data: string,
+  predictions: Int32Array,
+  labels: Int32Array,
+): { readonly metric: string; readonly value: number; readonly metrics: MetricValues } {
+  const metrics = data.startsWith("glue:")
+    ? computeGlueMetrics(data.slice(5) as GlueTaskName, predictions, labels)
+    : { accuracy: accuracy(predictions, labels) };
+  const [metric, value] = Object.entries(metrics)[0];
+  return { metric, value, metrics };
+}
+
+/** After training: a BERT classifier is written as a Hugging Face directory (see saveTextModel); other
+ * models have no such form. Returns whether it wrote one. */
+export function exportModel(dir: string, model: unknown, config: TrainConfig): boolean {
+  if (!(model instanceof BertForSequenceClassification)) return false;
+  saveTextModel(dir, model, { maxLength: config.maxLength, training: config });
+  return true;
+}

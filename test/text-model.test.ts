@@ -1,0 +1,107 @@
+/**
+ * A BERT classifier trained by `minifloat train` on a TSV task (written here) is exported as a Hugging
+ * Face directory that `minifloat eval` scores with the same accuracy as the run's last evaluation; labels
+ * are matched by name; bad directories and unnamed data are clear errors.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../src/cli/index.js";
+import { labelMapping, loadTextModel, predictText, textMetrics } from "../src/experiment/index.js";
+import { loadTextDataset } from "../src/data/index.js";
+import { expectError } from "./support/expect-error.js";
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const code = await runCli(argv, { stdout: (s) => (out += s), stderr: (s) => (err += s) });
+  return { code, out, err };
+}
+
+const GOOD = ["good", "great", "fine", "lovely", "happy", "nice"];
+const BAD = ["bad", "awful", "poor", "sad", "ugly", "terrible"];
+
+/** A TSV task folder with train.tsv and dev.tsv (text, label with names). */
+function tsvTask(): string {
+  const dir = mkdtempSync(join(tmpdir(), "minifloat-tsv-"));
+  const rows = (n: number): string =>
+    ["text\tlabel"]
+      .concat(
+        Array.from({ length: n }, (_, i) =>
+          i % 2 === 0
+            ? `the film was ${GOOD[(i >> 1) % 6]}\tpositive`
+            : `the film was ${BAD[(i >> 1) % 6]}\tnegative`,
+        ),
+      )
+      .join("\n") + "\n";
+  writeFileSync(join(dir, "train.tsv"), rows(48));
+  writeFileSync(join(dir, "dev.tsv"), rows(20));
+  return dir;
+}
+
+const MODEL = '{"hidden_size":16,"num_hidden_layers":1,"num_attention_heads":2,"intermediate_size":32}';
+
+describe("text models", () => {
+  it("train exports run/model; eval scores it as the run did (table and JSON)", async () => {
+    const data = tsvTask();
+    const run = join(mkdtempSync(join(tmpdir(), "minifloat-run-")), "run");
+    const t = await cli(
+      "train",
+      ...["--model", "bert", "--model-options", MODEL, "--data", "tsv", "--data-dir", data],
+      ...[
+        "--epochs",
+        "6",
+        "--batch-size",
+        "16",
+        "--max-length",
+        "16",
+        "--optimizer",
+        "adamw",
+        "--lr",
+        "0.03",
+      ],
+      ...["--backend", "js", "--out", run, "--json"],
+    );
+    expect(t.code).toBe(0);
+    const trained = JSON.parse(t.out) as { testAccuracy: number };
+    const model = join(run, "model");
+    expect(JSON.parse(readFileSync(join(model, "tokenizer_config.json"), "utf8"))).toMatchObject({
+      model_max_length: 16,
+      do_lower_case: true,
+    });
+    // --data and --data-dir come from the model's training.json.
+    const e = await cli("eval", model, "--json");
+    expect(e.code).toBe(0);
+    const r = JSON.parse(e.out) as { metric: string; value: number; samples: number };
+    expect(r).toMatchObject({ metric: "accuracy", samples: 20 });
+    expect(r.value).toBe(trained.testAccuracy);
+    const table = await cli("eval", model, "--data", "tsv", "--data-dir", data, "--limit", "10");
+    expect(table.out).toMatch(/on tsv \(10 samples/);
+    expect(table.out).toMatch(/accuracy +\d+\.\d\d%/);
+
+    // The same through the library, with the dataset's classes in another order than the model's.
+    const tm = loadTextModel(model);
+    const dev = loadTextDataset("tsv", data, "test");
+    const swapped = { ...dev, classes: [...dev.classes].reverse(), labels: dev.labels.map((l) => 1 - l) };
+    expect(textMetrics("tsv", predictText(tm, swapped), swapped.labels).value).toBe(trained.testAccuracy);
+  });
+
+  it("maps labels by name, generic names in order, and names a missing label", () => {
+    expect(Array.from(labelMapping(["b", "a"], ["a", "b"], "m"))).toEqual([1, 0]);
+    expect(Array.from(labelMapping(["LABEL_0", "LABEL_1"], ["neg", "pos"], "m"))).toEqual([0, 1]);
+    expectError(
+      () => labelMapping(["a", "b"], ["a", "c"], "m"),
+      "config",
+      /m: the model's labels \(a, b\) lack the dataset's c/,
+    );
+  });
+
+  it("refuses a directory that is not a checkpoint, in one line", async () => {
+    const empty = mkdtempSync(join(tmpdir(), "minifloat-empty-"));
+    const r = await cli("eval", empty);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/no config.json/);
+    expect(r.err.split("\n").filter((l) => l !== "")).toHaveLength(1);
+  });
+});
