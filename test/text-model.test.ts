@@ -3,7 +3,7 @@
  * Face directory that `minifloat eval` scores with the same accuracy as the run's last evaluation; labels
  * are matched by name; bad directories and unnamed data are clear errors.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -79,6 +79,18 @@ describe("text models", () => {
     const table = await cli("eval", model, "--data", "tsv", "--data-dir", data, "--limit", "10");
     expect(table.out).toMatch(/on tsv \(10 samples/);
     expect(table.out).toMatch(/accuracy +\d+\.\d\d%/);
+
+    // Stored as float16: half the bytes, the same predictions on this task.
+    const half = join(run, "model-f16");
+    const c = await cli("convert", model, "--dtype", "float16", "--out", half);
+    expect(c.out).toMatch(/model-f16: 2\d of 2\d tensors in float16; \d+\.\d\d% of \d+ values rounded/);
+    const size = (d: string): number => statSync(join(d, "model.safetensors")).size;
+    expect(size(half)).toBeLessThan(0.51 * size(model));
+    expect(JSON.parse(readFileSync(join(half, "config.json"), "utf8"))).toMatchObject({
+      torch_dtype: "float16",
+    });
+    const e16 = JSON.parse((await cli("eval", half, "--json")).out) as { value: number };
+    expect(e16.value).toBe(trained.testAccuracy);
 
     // The same through the library, with the dataset's classes in another order than the model's.
     const tm = loadTextModel(model);

@@ -12,6 +12,7 @@ import { compareCommand } from "./compare-command.js";
 import { formatsCommand } from "./formats-command.js";
 import { toleranceCommand } from "./tolerance-command.js";
 import { evalCommand } from "./eval-command.js";
+import { convertCommand } from "./convert-command.js";
 import { trainCommand } from "./train-command.js";
 import type { CliIo } from "./io.js";
 
@@ -45,6 +46,7 @@ export function buildProgram(io: CliIo): Command {
     .addCommand(compareCommand(io))
     .addCommand(toleranceCommand(io))
     .addCommand(evalCommand(io))
+    .addCommand(convertCommand(io))
     .addCommand(benchCommand(io))
     .showSuggestionAfterError(true);
   const configure = (c: Command): void => {

@@ -8,3 +8,4 @@ export * from "./atomic.js";
 export * from "./safetensors.js";
 export * from "./safetensors-tensor.js";
 export * from "./hf-checkpoint.js";
+export * from "./hf-convert.js";
