@@ -1,9 +1,10 @@
 /**
- * `minifloat bench` is wired into the program: its help lists --quick and --json, and the benchmark
- * module it loads renders a result as tables naming every ratio (the run itself is timed by `npm run
- * bench`, not here).
+ * `minifloat bench` is wired into the program: its help lists --quick, --only and --json, and the benchmark
+ * modules it loads render a result as tables naming every ratio (the full run is timed by `npm run bench`,
+ * not here); the BERT benchmark runs end to end on a tiny model beside onnxruntime-node.
  */
 import { describe, expect, it } from "vitest";
+import { renderBertBench, runBertBench, type BertBenchResult } from "../../bench/bert.js";
 import { renderEngineBench, type EngineBenchResult } from "../../bench/engine.js";
 import { runCli } from "./program.js";
 
@@ -14,6 +15,7 @@ describe("minifloat bench", () => {
     expect(code).toBe(0);
     expect(out).toContain("--quick");
     expect(out).toContain("--json");
+    expect(out).toContain("--only <part>");
   });
 
   it("renders a result with every ratio and its target", () => {
@@ -47,5 +49,60 @@ describe("minifloat bench", () => {
     ]) {
       expect(text).toContain(s);
     }
+  });
+
+  it("renders BERT throughput beside onnxruntime with the ratio and the logit check", () => {
+    const model = {
+      name: "bert-small",
+      layers: 4,
+      hidden: 256,
+      heads: 4,
+      intermediate: 1024,
+      vocab: 30522,
+      batch: 8,
+      runs: 5,
+    };
+    const row = {
+      model: "bert-small",
+      sequence: 64,
+      batch: 8,
+      runs: 5,
+      minifloat: 40,
+      onnxruntime: 160,
+      ratio: 0.25,
+      maxAbsDiff: 2e-6,
+    };
+    const result: BertBenchResult = {
+      backend: "wasm",
+      threads: 2,
+      models: [model],
+      rows: [row, { ...row, sequence: 128, onnxruntime: null, ratio: null, maxAbsDiff: null }],
+      onnxruntimeError: null,
+      seconds: 3,
+    };
+    const text = renderBertBench(result);
+    expect(text).toContain("bert-small: 4 layers, hidden 256, 4 heads, intermediate 1024");
+    expect(text).toMatch(/bert-small +64 +8 +40\.0 +160\.0 +0\.250 +2\.0e-6/);
+    expect(text).toMatch(/bert-small +128 +8 +40\.0 +- +- +-/);
+  });
+
+  it("runs BERT forward in minifloat and onnxruntime-node with the same logits", async () => {
+    const tiny = {
+      name: "tiny",
+      layers: 1,
+      hidden: 16,
+      heads: 2,
+      intermediate: 32,
+      vocab: 100,
+      batch: 2,
+      runs: 1,
+    };
+    const r = await runBertBench({ models: [tiny], sequenceLengths: [8], backend: "js" });
+    expect(r.onnxruntimeError).toBeNull();
+    expect(r.rows).toHaveLength(1);
+    const [row] = r.rows;
+    expect(row.minifloat).toBeGreaterThan(0);
+    expect(row.onnxruntime).toBeGreaterThan(0);
+    expect(row.maxAbsDiff).toBeLessThan(1e-5);
   });
 });

@@ -1,18 +1,23 @@
 /**
- * `minifloat bench [--quick] [--json]`: the engine benchmark of bench/engine.ts (wasm GEMM against
- * tfjs-backend-wasm, low-precision GEMM, threads, convolution, rounding throughput) as tables or one
- * JSON object. The benchmark lives outside src/ with the other benchmarks, so it needs a source
- * checkout (built with `npm run build`); progress notes go to stderr.
+ * `minifloat bench [--quick] [--only engine|bert] [--json]`: the engine benchmark of bench/engine.ts
+ * (wasm GEMM against tfjs-backend-wasm, low-precision GEMM, threads, convolution, rounding throughput)
+ * and the BERT forward benchmark of bench/bert.ts (sequences/s beside onnxruntime-node), as tables or one
+ * JSON object ({ engine, bert }). The benchmarks live outside src/ with the other benchmarks, so they need
+ * a source checkout (built with `npm run build`); progress notes go to stderr.
  */
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { MinifloatError } from "../errors.js";
 import type { CliIo } from "./io.js";
 
 type EngineBench = typeof import("../../bench/engine.js");
+type BertBench = typeof import("../../bench/bert.js");
 
-async function loadBench(): Promise<EngineBench> {
+/** The parts `--only` can pick. */
+const PARTS = ["engine", "bert"] as const;
+
+async function loadBench(): Promise<[EngineBench, BertBench]> {
   try {
-    return await import("../../bench/engine.js");
+    return await Promise.all([import("../../bench/engine.js"), import("../../bench/bert.js")]);
   } catch (e) {
     throw new MinifloatError("unsupported", "bench needs a source checkout of minifloat (bench/engine.ts)", {
       cause: e,
@@ -23,17 +28,31 @@ async function loadBench(): Promise<EngineBench> {
 /** The `bench` command writing to `io`. */
 export function benchCommand(io: CliIo): Command {
   return new Command("bench")
-    .description("measure the wasm kernels: GEMM (against tfjs-backend-wasm), conv2d, rounding throughput")
-    .option("--quick", "fewer runs and smaller batches (under a minute)", false)
+    .description(
+      "measure the wasm kernels (GEMM against tfjs-backend-wasm, conv2d, rounding) and BERT forward beside onnxruntime-node",
+    )
+    .option("--quick", "fewer runs, smaller batches, only the small BERT (about a minute)", false)
+    .addOption(new Option("--only <part>", "run one part only").choices(PARTS))
     .option("--json", "print one JSON object", false)
-    .action(async (opts: { quick: boolean; json: boolean }) => {
-      const { renderEngineBench, runEngineBench } = await loadBench();
+    .action(async (opts: { quick: boolean; json: boolean; only?: (typeof PARTS)[number] }) => {
+      const [engine, bert] = await loadBench();
       const progress = opts.json
         ? undefined
         : (note: string) => {
             io.stderr(`bench: ${note}\n`);
           };
-      const result = await runEngineBench({ quick: opts.quick, ...(progress ? { progress } : {}) });
-      io.stdout(opts.json ? `${JSON.stringify(result, null, 2)}\n` : renderEngineBench(result));
+      const options = { quick: opts.quick, ...(progress ? { progress } : {}) };
+      const runs = (part: (typeof PARTS)[number]): boolean => opts.only === undefined || opts.only === part;
+      const engineResult = runs("engine") ? await engine.runEngineBench(options) : null;
+      const bertResult = runs("bert") ? await bert.runBertBench(options) : null;
+      if (opts.json) {
+        io.stdout(`${JSON.stringify({ engine: engineResult, bert: bertResult }, null, 2)}\n`);
+        return;
+      }
+      const texts = [
+        engineResult === null ? null : engine.renderEngineBench(engineResult),
+        bertResult === null ? null : bert.renderBertBench(bertResult),
+      ];
+      io.stdout(texts.filter((t) => t !== null).join("\n"));
     });
 }

@@ -8,4 +8,6 @@ export * from "./atomic.js";
 export * from "./safetensors.js";
 export * from "./safetensors-tensor.js";
 export * from "./hf-checkpoint.js";
+export * from "./onnx/index.js";
+export * from "./package-root.js";
 export * from "./hf-convert.js";
