@@ -10,6 +10,7 @@ import { benchCommand } from "./bench-command.js";
 import { castCommand } from "./cast-command.js";
 import { compareCommand } from "./compare-command.js";
 import { formatsCommand } from "./formats-command.js";
+import { reportCommand } from "./report-command.js";
 import { toleranceCommand } from "./tolerance-command.js";
 import { evalCommand } from "./eval-command.js";
 import { convertCommand } from "./convert-command.js";
@@ -47,6 +48,7 @@ export function buildProgram(io: CliIo): Command {
     .addCommand(toleranceCommand(io))
     .addCommand(evalCommand(io))
     .addCommand(convertCommand(io))
+    .addCommand(reportCommand(io))
     .addCommand(benchCommand(io))
     .showSuggestionAfterError(true);
   const configure = (c: Command): void => {

@@ -1,0 +1,55 @@
+/**
+ * Inputs -> Report: one section builder per kind of input, in a table the compiler keeps complete, and
+ * the report's title from its first input. Adding a kind is one loader in load.ts and one builder here.
+ */
+import { basename, resolve } from "node:path";
+import type { KeyFigure, Report, Section } from "./document.js";
+import type { ReportInput, ReportKind } from "./load.js";
+import { quantPart } from "./quant.js";
+import { tolerancePart } from "./tolerance.js";
+import { compareSections, runSections } from "./training.js";
+
+/** What one input contributes to a report. */
+export interface ReportPart {
+  readonly title: string;
+  readonly keyFigures: readonly KeyFigure[];
+  readonly sections: readonly Section[];
+  /** The input's data for report.json. */
+  readonly data: unknown;
+}
+
+type Builders = { readonly [K in ReportKind]: (input: Extract<ReportInput, { kind: K }>) => ReportPart };
+
+const BUILDERS: Builders = {
+  run: (i) => ({
+    title: `Training run: ${i.config.model} on ${i.config.data}, ${i.run.policy}`,
+    ...runSections(i.config, i.run),
+    data: { config: i.config, run: i.run },
+  }),
+  compare: (i) => ({
+    title: `Precision policies compared: ${i.compare.base.model} on ${i.compare.base.data}`,
+    ...compareSections(i.compare, i.runs),
+    data: { compare: i.compare, runs: i.runs },
+  }),
+  tolerance: (i) => tolerancePart(i.tolerance, i.samples),
+  quant: (i) => quantPart(i.quant),
+};
+
+/** The part of one input (the table's entry for its kind; TypeScript cannot relate the two by itself). */
+function part(input: ReportInput): ReportPart {
+  const build = BUILDERS[input.kind] as (i: ReportInput) => ReportPart;
+  return build(input);
+}
+
+/** The report of `inputs` (all from the folder `dir`, as loadReportInputs finds them). */
+export function buildReport(dir: string, inputs: readonly ReportInput[]): Report {
+  const parts = inputs.map((i) => part(i));
+  const first = parts[0] as ReportPart | undefined;
+  return {
+    title: first?.title ?? "minifloat report",
+    subtitle: `minifloat report of ${basename(resolve(dir))} (${inputs.map((i) => i.kind).join(" + ")})`,
+    keyFigures: parts.flatMap((p) => p.keyFigures),
+    sections: parts.flatMap((p) => p.sections),
+    data: Object.fromEntries(inputs.map((i, k) => [i.kind, parts[k].data])),
+  };
+}

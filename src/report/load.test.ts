@@ -1,0 +1,138 @@
+/**
+ * Finding and reading a report's inputs: each kind of directory is recognised from its marker file (and a
+ * run directory that also holds a tolerance analysis gives both), and every bad directory is a
+ * MinifloatError with a stable code and a message that says what was expected.
+ */
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  ACCURACY,
+  writeCompareDir,
+  writeQuantDir,
+  writeRunDir,
+  writeToleranceDir,
+} from "../../test/report-fixtures.js";
+import { expectError } from "../../test/support/expect-error.js";
+import { loadReportInputs, parseSamplesCsv } from "./load.js";
+
+const root = mkdtempSync(join(tmpdir(), "minifloat-report-load-"));
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe("loadReportInputs", () => {
+  it("reads a run directory's epochs, steps and results", () => {
+    const dir = join(root, "run");
+    writeRunDir(dir, "pure-bf16", 3, [0.5, 0.75]);
+    const [input, ...rest] = loadReportInputs(dir);
+    expect(rest).toEqual([]);
+    if (input.kind !== "run") throw new Error(input.kind);
+    expect(input.config.model).toBe("mlp");
+    expect(input.run.policy).toBe("pure-bf16");
+    expect(input.run.seed).toBe(3);
+    expect(input.run.epochs.map((e) => e.testAccuracy)).toEqual([0.5, 0.75]);
+    expect(input.run.epochs[1].peakBytes).toBe(1_500_000);
+    expect(input.run.steps.map((s) => s.step)).toEqual([5, 10, 15, 20]);
+    expect(input.run.finished).toBe(true);
+    expect(input.run.parameters).toBe(1234);
+  });
+
+  it("reads a comparison and every run under it", () => {
+    const dir = join(root, "compare");
+    writeCompareDir(dir);
+    const [input] = loadReportInputs(dir);
+    if (input.kind !== "compare") throw new Error(input.kind);
+    expect(input.compare.summary.map((s) => s.policy)).toEqual(Object.keys(ACCURACY));
+    expect(input.runs.map((r) => `${r.policy}/${r.seed}`)).toEqual([
+      "fp32/0",
+      "fp32/1",
+      "pure-bf16/0",
+      "pure-bf16/1",
+    ]);
+    expect(input.runs[3].epochs.at(-1)?.testAccuracy).toBe(0.87);
+  });
+
+  it("reads a tolerance analysis with and without samples.csv", () => {
+    const dir = join(root, "tolerance");
+    writeToleranceDir(dir);
+    const [input] = loadReportInputs(dir);
+    if (input.kind !== "tolerance") throw new Error(input.kind);
+    expect(input.tolerance.formats.map((f) => f.format)).toEqual(["float16", "float8_e4m3fn"]);
+    expect(input.samples).toHaveLength(80);
+    expect(input.samples?.[1]).toEqual({ format: "float16", delta: 2e-5, tau: 0.02, guaranteed: true });
+    const bare = join(root, "tolerance-bare");
+    writeToleranceDir(bare, false);
+    const [b] = loadReportInputs(bare);
+    expect(b.kind === "tolerance" && b.samples).toBe(null);
+  });
+
+  it("reads a quantization result and refuses one without a baseline value", () => {
+    const dir = join(root, "quant");
+    writeQuantDir(dir);
+    const [input] = loadReportInputs(dir);
+    if (input.kind !== "quant") throw new Error(input.kind);
+    expect(input.quant.results).toHaveLength(4);
+    writeFileSync(
+      join(dir, "quantize.json"),
+      JSON.stringify({ baseline: { metric: "accuracy" }, results: [] }),
+    );
+    expectError(() => loadReportInputs(dir), "io", /quantize\.json: expected "baseline": \{"metric"/);
+  });
+
+  it("gives a run and a tolerance analysis in one directory both", () => {
+    const dir = join(root, "both");
+    writeRunDir(dir, "fp32", 0, [0.9]);
+    writeToleranceDir(dir);
+    expect(loadReportInputs(dir).map((i) => i.kind)).toEqual(["run", "tolerance"]);
+  });
+
+  it("refuses a directory that is none of them, a missing one and a file", () => {
+    const empty = join(root, "empty");
+    mkdirSync(empty);
+    writeFileSync(join(empty, "notes.txt"), "hello");
+    expectError(
+      () => loadReportInputs(empty),
+      "io",
+      /not a run, comparison, tolerance or quantization directory: expected one of compare\.json, config\.json, tolerance\.json, quantize\.json, found none/,
+    );
+    expectError(() => loadReportInputs(join(root, "nowhere")), "io", /nowhere: no such directory/);
+    expectError(
+      () => loadReportInputs(join(empty, "notes.txt")),
+      "argument",
+      /expected a directory, got a file/,
+    );
+  });
+
+  it("refuses broken files with the path and what was expected", () => {
+    const dir = join(root, "broken");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "compare.json"), '{"summary": 3}');
+    expectError(
+      () => loadReportInputs(dir),
+      "io",
+      /compare\.json: expected an object with an array "summary"/,
+    );
+    writeFileSync(join(dir, "compare.json"), "{not json");
+    expectError(() => loadReportInputs(dir), "io", /compare\.json: could not read it as JSON/);
+    const run = join(root, "run-no-metrics");
+    writeRunDir(run, "fp32", 0, [0.9]);
+    rmSync(join(run, "metrics.jsonl"));
+    expectError(() => loadReportInputs(run), "io", /no metrics\.jsonl/);
+  });
+
+  it("parses samples.csv by column name and refuses ragged lines", () => {
+    const csv = "index,format,tau,delta,guaranteed\n0,bfloat16,0.5,0.001,true\n1,bfloat16,0.1,0.2,false\n";
+    expect(parseSamplesCsv(csv, "s.csv")).toEqual([
+      { format: "bfloat16", delta: 0.001, tau: 0.5, guaranteed: true },
+      { format: "bfloat16", delta: 0.2, tau: 0.1, guaranteed: false },
+    ]);
+    expectError(
+      () => parseSamplesCsv("format,delta,tau,guaranteed\nx,1,2\n", "s.csv"),
+      "io",
+      /s\.csv:2: expected 4 fields, got 3/,
+    );
+    expectError(() => parseSamplesCsv("format,delta\n", "s.csv"), "io", /expected a column "tau"/);
+  });
+});

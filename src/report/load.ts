@@ -1,0 +1,247 @@
+/**
+ * Reading what a report is made from: a training run directory (config.json, metrics.jsonl,
+ * results.json), a comparison directory (compare.json and its run directories) or a tolerance analysis
+ * (tolerance.json, samples.csv) or a quantization result (quantize.json). The kind is found from the marker file; the only file reading of the
+ * report layer lives here, through experiment's readers, so the builders stay pure.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { LayerErrorRow, LogHistogram, ToleranceSummary } from "../analysis/index.js";
+import { MinifloatError } from "../errors.js";
+import {
+  policyFolder,
+  readMetrics,
+  readRunConfig,
+  runPaths,
+  RUN_FILES,
+  type CompareResults,
+  type TrainConfig,
+} from "../experiment/index.js";
+import type { QuantFile } from "./quant.js";
+
+/** One epoch of a run, as the charts need it. */
+export interface EpochPoint {
+  readonly epoch: number;
+  readonly step: number;
+  readonly trainLoss: number;
+  readonly trainAccuracy: number;
+  readonly testLoss: number;
+  readonly testAccuracy: number;
+  readonly cancelledFraction: number;
+  readonly skippedSteps: number;
+  readonly seconds: number;
+  readonly peakBytes: number;
+}
+
+/** One per-step line of a run (written with --log-every). */
+export interface StepPoint {
+  readonly step: number;
+  readonly epoch: number;
+  readonly loss: number;
+  readonly cancelledFraction: number;
+}
+
+/** The metrics of one run directory. */
+export interface RunSeries {
+  readonly policy: string;
+  readonly seed: number;
+  readonly epochs: readonly EpochPoint[];
+  readonly steps: readonly StepPoint[];
+  /** results.json exists: the run finished. */
+  readonly finished: boolean;
+  readonly parameters: number | null;
+  readonly warnings: readonly string[];
+}
+
+/** One sample of samples.csv. */
+export interface SamplePoint {
+  readonly format: string;
+  readonly delta: number;
+  readonly tau: number;
+  readonly guaranteed: boolean;
+}
+
+/** What tolerance.json holds. */
+export interface ToleranceFile {
+  readonly run: string;
+  readonly checkpoint: string;
+  readonly data: string;
+  readonly samples: number;
+  readonly formats: readonly ToleranceSummary[];
+  readonly layers: readonly { readonly format: string; readonly rows: readonly LayerErrorRow[] }[];
+  readonly histograms: readonly {
+    readonly format: string;
+    readonly delta: LogHistogram;
+    readonly tau: LogHistogram;
+  }[];
+}
+
+/** A report's input, by kind. */
+export type ReportInput =
+  | { readonly kind: "run"; readonly dir: string; readonly config: TrainConfig; readonly run: RunSeries }
+  | {
+      readonly kind: "compare";
+      readonly dir: string;
+      readonly compare: CompareResults;
+      readonly runs: readonly RunSeries[];
+    }
+  | {
+      readonly kind: "tolerance";
+      readonly dir: string;
+      readonly tolerance: ToleranceFile;
+      /** samples.csv, or null when it is missing. */
+      readonly samples: readonly SamplePoint[] | null;
+    }
+  | { readonly kind: "quant"; readonly dir: string; readonly quant: QuantFile };
+
+/** The kinds of input a report is made from. */
+export type ReportKind = ReportInput["kind"];
+
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as unknown;
+  } catch (e) {
+    throw new MinifloatError("io", `${path}: could not read it as JSON: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+}
+
+/** Check that `path`'s JSON object has array fields `keys`; a clear error names the first missing. */
+function requireArrays(json: unknown, path: string, keys: readonly string[]): void {
+  const o = json as Record<string, unknown> | null;
+  const missing = keys.find((k) => o === null || typeof o !== "object" || !Array.isArray(o[k]));
+  if (missing !== undefined) {
+    throw new MinifloatError("io", `${path}: expected an object with an array "${missing}"`);
+  }
+}
+
+const num = (o: Record<string, unknown>, key: string): number => {
+  const v = o[key];
+  return typeof v === "number" ? v : NaN;
+};
+
+/** The epoch and step lines of a run directory's metrics.jsonl, and what results.json adds. */
+export function readRunSeries(dir: string, policy: string, seed: number): RunSeries {
+  const paths = runPaths(dir);
+  if (!existsSync(paths.metrics)) {
+    throw new MinifloatError("io", `${dir}: no ${RUN_FILES.metrics} (has the run started?)`);
+  }
+  const lines = readMetrics(paths.metrics);
+  const epochs = lines
+    .filter((m) => m.type === "epoch")
+    .map((m) => ({
+      epoch: num(m, "epoch"),
+      step: num(m, "step"),
+      trainLoss: num(m, "trainLoss"),
+      trainAccuracy: num(m, "trainAccuracy"),
+      testLoss: num(m, "testLoss"),
+      testAccuracy: num(m, "testAccuracy"),
+      cancelledFraction: num(m, "cancelledFraction"),
+      skippedSteps: num(m, "skippedSteps"),
+      seconds: num(m, "seconds"),
+      peakBytes: num((m.memory ?? {}) as Record<string, unknown>, "peakBytes"),
+    }));
+  const steps = lines
+    .filter((m) => m.type === "step")
+    .map((m) => ({
+      step: num(m, "step"),
+      epoch: num(m, "epoch"),
+      loss: num(m, "loss"),
+      cancelledFraction: num(m, "cancelledFraction"),
+    }));
+  const finished = existsSync(paths.results);
+  const results = finished ? (readJson(paths.results) as Record<string, unknown>) : {};
+  const parameters = typeof results.parameters === "number" ? results.parameters : null;
+  const warnings = Array.isArray(results.warnings) ? results.warnings.map(String) : [];
+  return { policy, seed, epochs, steps, finished, parameters, warnings };
+}
+
+function loadRun(dir: string): ReportInput {
+  const { config, policy } = readRunConfig(dir);
+  return { kind: "run", dir, config, run: readRunSeries(dir, policy.name, config.seed) };
+}
+
+function loadCompare(dir: string): ReportInput {
+  const path = join(dir, "compare.json");
+  const json = readJson(path);
+  requireArrays(json, path, ["summary", "runs", "seeds"]);
+  const compare = json as CompareResults;
+  // The runs lie where compareRuns put them under this folder (their recorded `dir` may be relative to
+  // wherever compare was started).
+  const runs = compare.runs.map((r) => {
+    const here = join(dir, policyFolder(r.policy), `seed-${r.seed}`);
+    return readRunSeries(existsSync(here) ? here : r.dir, r.policy, r.seed);
+  });
+  return { kind: "compare", dir, compare, runs };
+}
+
+/** The rows of samples.csv (format, delta, tau, guaranteed); malformed lines are an "io" error. */
+export function parseSamplesCsv(text: string, path: string): SamplePoint[] {
+  const [header = "", ...lines] = text.split("\n").filter((l) => l.trim() !== "");
+  const cols = header.split(",");
+  const at = (name: string): number => {
+    const i = cols.indexOf(name);
+    if (i < 0) throw new MinifloatError("io", `${path}: expected a column "${name}", got ${header}`);
+    return i;
+  };
+  const [f, d, t, g] = [at("format"), at("delta"), at("tau"), at("guaranteed")];
+  return lines.map((line, k) => {
+    const cells = line.split(",");
+    if (cells.length !== cols.length) {
+      throw new MinifloatError("io", `${path}:${k + 2}: expected ${cols.length} fields, got ${cells.length}`);
+    }
+    return {
+      format: cells[f],
+      delta: Number(cells[d]),
+      tau: Number(cells[t]),
+      guaranteed: cells[g] === "true",
+    };
+  });
+}
+
+function loadTolerance(dir: string): ReportInput {
+  const path = join(dir, "tolerance.json");
+  const json = readJson(path);
+  requireArrays(json, path, ["formats", "layers", "histograms"]);
+  const csv = join(dir, "samples.csv");
+  const samples = existsSync(csv) ? parseSamplesCsv(readFileSync(csv, "utf8"), csv) : null;
+  return { kind: "tolerance", dir, tolerance: json as ToleranceFile, samples };
+}
+
+function loadQuant(dir: string): ReportInput {
+  const path = join(dir, "quantize.json");
+  const json = readJson(path);
+  requireArrays(json, path, ["results"]);
+  const baseline = (json as { baseline?: { value?: unknown } }).baseline;
+  if (typeof baseline?.value !== "number") {
+    throw new MinifloatError("io", `${path}: expected "baseline": {"metric": ..., "value": <number>}`);
+  }
+  return { kind: "quant", dir, quant: json as QuantFile };
+}
+
+/** Each kind of input: the file that marks it and its loader, in the order of the report's sections. */
+const KINDS: readonly { kind: ReportKind; marker: string; load: (dir: string) => ReportInput }[] = [
+  { kind: "compare", marker: "compare.json", load: loadCompare },
+  { kind: "run", marker: RUN_FILES.config, load: loadRun },
+  { kind: "tolerance", marker: "tolerance.json", load: loadTolerance },
+  { kind: "quant", marker: "quantize.json", load: loadQuant },
+];
+
+/** Every input found in `dir` (a run directory may also hold a tolerance analysis); an "io" error for a
+ * folder that is none of them or does not exist, "argument" for a file. */
+export function loadReportInputs(dir: string): ReportInput[] {
+  if (!existsSync(dir)) throw new MinifloatError("io", `${dir}: no such directory`);
+  if (!statSync(dir).isDirectory()) {
+    throw new MinifloatError("argument", `${dir}: expected a directory, got a file`);
+  }
+  const found = KINDS.filter((k) => existsSync(join(dir, k.marker)));
+  if (found.length === 0) {
+    const expected = KINDS.map((k) => k.marker).join(", ");
+    throw new MinifloatError(
+      "io",
+      `${dir} is not a run, comparison, tolerance or quantization directory: expected one of ${expected}, found none`,
+    );
+  }
+  return found.map((k) => k.load(dir));
+}

@@ -1,0 +1,41 @@
+/**
+ * `minifloat report DIR`: find what DIR holds, build the report and write report.html, report.md and
+ * report.json into the output folder, each atomically (a reader never sees half a report).
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "../io/index.js";
+import { buildReport } from "./build.js";
+import type { Report } from "./document.js";
+import { loadReportInputs } from "./load.js";
+import { renderReport } from "./render.js";
+
+/** The files a report writes, by name. */
+export const REPORT_FILES = Object.freeze({
+  html: "report.html",
+  markdown: "report.md",
+  json: "report.json",
+});
+
+/** What writeReport made. */
+export interface WrittenReport {
+  readonly report: Report;
+  /** Absolute or relative paths as given: html, markdown and json. */
+  readonly files: { readonly html: string; readonly markdown: string; readonly json: string };
+}
+
+/** Report on the run, comparison or tolerance directory `dir` into `out` (default `dir` itself). */
+export async function writeReport(dir: string, out: string = dir): Promise<WrittenReport> {
+  const report = buildReport(dir, loadReportInputs(dir));
+  const docs = await renderReport(report);
+  mkdirSync(out, { recursive: true });
+  const files = {
+    html: join(out, REPORT_FILES.html),
+    markdown: join(out, REPORT_FILES.markdown),
+    json: join(out, REPORT_FILES.json),
+  };
+  writeFileAtomic(files.json, docs.json);
+  writeFileAtomic(files.markdown, docs.markdown);
+  writeFileAtomic(files.html, docs.html);
+  return { report, files };
+}
