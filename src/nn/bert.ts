@@ -32,7 +32,14 @@ import {
   type BertQaOutput,
 } from "./bert-config.js";
 import { Dropout, Embedding, LayerNorm, Linear } from "./layers.js";
-import { dotOptions, Module, normalValues, opOptions, type ModuleContext } from "./module.js";
+import {
+  dotOptions,
+  Module,
+  normalValues,
+  opOptions,
+  type MatmulSite,
+  type ModuleContext,
+} from "./module.js";
 
 export * from "./bert-config.js";
 
@@ -89,6 +96,11 @@ export class BertEmbeddings extends Module<BertInput> {
   }
 }
 
+const ATTENTION_SITES: readonly MatmulSite[] = [
+  { name: "scores", inputs: ["query", "key"] },
+  { name: "context", inputs: ["probs", "value"] },
+];
+
 /** BertSelfAttention: softmax(Q K^T / sqrt(D) + mask) V per head, with dropout on the probabilities. */
 export class BertSelfAttention extends Module<BertHidden> {
   readonly query: Linear;
@@ -119,15 +131,21 @@ export class BertSelfAttention extends Module<BertHidden> {
     return permute(reshape(x, [b, t, h, c / h]), [0, 2, 1, 3]);
   }
 
+  /** The two batched products: scores = Q K^T (hook points "query", "key") and context = P V ("probs",
+   * "value"); their operands are the (B, H, T, D) heads and the (B, H, T, T) probabilities. */
+  override matmulSites(): readonly MatmulSite[] {
+    return ATTENTION_SITES;
+  }
+
   forward({ x, mask }: BertHidden): Tensor {
     const [b = 0, t = 0, c = 0] = x.shape;
-    const q = this.heads(this.query.forward(x)); // (B, H, T, D)
-    const k = this.heads(this.key.forward(x)); // (B, H, T, D)
-    const v = this.heads(this.value.forward(x)); // (B, H, T, D)
+    const q = this.hook("query", this.heads(this.query.forward(x))); // (B, H, T, D)
+    const k = this.hook("key", this.heads(this.key.forward(x))); // (B, H, T, D)
+    const v = this.hook("value", this.heads(this.value.forward(x))); // (B, H, T, D)
     const d = c / this.config.numAttentionHeads;
     let scores = div(matmul(q, k, { ...this.dot, transB: true }), Math.sqrt(d), this.ops); // (B, H, T, T)
     if (mask !== null) scores = add(scores, mask, this.ops); // + (B, 1, 1, T)
-    const probs = this.dropout.forward(softmax(scores, -1, this.ops)); // (B, H, T, T)
+    const probs = this.hook("probs", this.dropout.forward(softmax(scores, -1, this.ops))); // (B, H, T, T)
     return reshape(permute(matmul(probs, v, this.dot), [0, 2, 1, 3]), [b, t, c]); // (B, T, C)
   }
 }

@@ -25,10 +25,19 @@ import {
   type Pair,
 } from "../ops/index.js";
 import type { Shape, Tensor } from "../tensor/index.js";
-import { createParameter, dotOptions, Module, opOptions, type ModuleContext } from "./module.js";
+import {
+  createParameter,
+  dotOptions,
+  Module,
+  opOptions,
+  type MatmulSite,
+  type ModuleContext,
+} from "./module.js";
 
 /** A module that maps a tensor to a tensor (the kind Sequential chains). */
 export type Layer = Module;
+
+const LINEAR_SITES: readonly MatmulSite[] = [{ name: "", inputs: ["input"], weight: "weight" }];
 
 /** Fully connected layer: x (..., in) -> (..., out) = x W^T + b, W (out, in). */
 export class Linear extends Module {
@@ -54,8 +63,13 @@ export class Linear extends Module {
     this.dot = dotOptions(ctx);
   }
 
+  /** One product, x W^T: the activation operand at hook point "input", the weight operand "weight". */
+  override matmulSites(): readonly MatmulSite[] {
+    return LINEAR_SITES;
+  }
+
   forward(x: Tensor): Tensor {
-    const y = matmul(x, this.weight, { ...this.dot, transB: true }); // (..., out)
+    const y = matmul(this.hook("input", x), this.weight, { ...this.dot, transB: true }); // (..., out)
     return this.bias === null ? y : add(y, this.bias, this.ops);
   }
 }

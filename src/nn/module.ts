@@ -119,6 +119,23 @@ export function createParameter(ctx: ModuleContext, shape: Shape, init: Init): T
   return fromValues(values, shape, { engine: ctx.engine, format: ctx.paramFormat, requiresGrad: true });
 }
 
+/** A transform of a tensor at a named point inside a module's forward (see Module.setHook). */
+export type TensorHook = (t: Tensor) => Tensor;
+
+/**
+ * A matrix product inside a module's forward, declared so that a caller (post-training quantization) can
+ * find every product of a model and reach its operands: activation operands through hook points, the
+ * weight operand, if any, as a parameter.
+ */
+export interface MatmulSite {
+  /** The site's name within its module ("" for a module's only product, as Linear's). */
+  readonly name: string;
+  /** The hook points of the activation operands, in operand order. */
+  readonly inputs: readonly string[];
+  /** The parameter that is the weight operand (e.g. "weight"), when there is one. */
+  readonly weight?: string;
+}
+
 /** A layer or model: named parameters and buffers, child modules, a training flag and forward. */
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- subclasses narrow forward's types (Embedding takes token ids)
 export abstract class Module<In = Tensor, Out = Tensor> {
@@ -127,9 +144,45 @@ export abstract class Module<In = Tensor, Out = Tensor> {
   private readonly ownParams = new Map<string, Tensor>();
   private readonly ownBuffers = new Map<string, Float32Array>();
   private readonly children = new Map<string, Module<never, unknown>>();
+  private readonly hooks = new Map<string, TensorHook>();
 
   /** The module's output for `input`. */
   abstract forward(input: In): Out;
+
+  /** The matrix products of this module's own forward (not its children's); none by default. */
+  matmulSites(): readonly MatmulSite[] {
+    return [];
+  }
+
+  /** The hook points of this module's forward: the activation operands of its matmul sites. */
+  hookPoints(): string[] {
+    return this.matmulSites().flatMap((s) => s.inputs);
+  }
+
+  /** The hook set at `point`, or null. */
+  getHook(point: string): TensorHook | null {
+    return this.hooks.get(point) ?? null;
+  }
+
+  /** Set the hook applied to the tensor at `point` on every forward, or clear it with null. */
+  setHook(point: string, hook: TensorHook | null): void {
+    const points = this.hookPoints();
+    if (!points.includes(point)) {
+      const expected = points.length === 0 ? "it has none" : `expected one of: ${points.join(", ")}`;
+      throw new MinifloatError(
+        "argument",
+        `setHook: no hook point "${point}" in ${this.constructor.name}; ${expected}`,
+      );
+    }
+    if (hook === null) this.hooks.delete(point);
+    else this.hooks.set(point, hook);
+  }
+
+  /** `t` through the hook at `point`: `t` itself when none is set, so an unhooked forward is unchanged. */
+  protected hook(point: string, t: Tensor): Tensor {
+    const h = this.hooks.get(point);
+    return h === undefined ? t : h(t);
+  }
 
   /** Register a parameter under `name` (returns it, for field initializers). */
   protected addParameter(name: string, t: Tensor): Tensor {
