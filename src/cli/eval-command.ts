@@ -1,13 +1,23 @@
 /**
  * `minifloat eval [MODEL_DIR]`: the task metric of a Hugging Face text classifier directory on a labelled
- * split (GLUE dev, or a TSV's dev.tsv). Without a directory, the shipped SST-2 model; without --data, the
- * data the model was trained on (its training.json). A table on stdout, or one JSON object with --json.
+ * split (GLUE dev, or a TSV's dev.tsv), or SQuAD v1.1 exact match and F1 of a BertForQuestionAnswering
+ * directory (--data squad). Without a directory, the shipped SST-2 model; without --data, the data the
+ * model was trained on (its training.json), or squad for a QA model. A table on stdout, or one JSON object
+ * with --json.
  */
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { Command } from "commander";
-import { loadTextDataset } from "../data/index.js";
+import { loadTextDataset, readSquad } from "../data/index.js";
 import { MinifloatError } from "../errors.js";
-import { loadTextModel, predictText, textMetrics } from "../experiment/index.js";
-import { resolveFromRoot, shippedModelDir } from "../io/index.js";
+import {
+  evaluateQaModel,
+  loadQaModel,
+  loadTextModel,
+  predictText,
+  textMetrics,
+} from "../experiment/index.js";
+import { readHfConfig, resolveFromRoot, shippedModelDir } from "../io/index.js";
 import type { CliIo } from "./io.js";
 import { integerIn } from "./options.js";
 import { percent } from "./print.js";
@@ -19,27 +29,136 @@ interface EvalCliOptions {
   readonly maxLength?: number;
   readonly batchSize?: number;
   readonly limit?: number;
+  readonly docStride?: number;
+  readonly maxQueryLength?: number;
+  readonly maxAnswerLength?: number;
   readonly json?: boolean;
 }
 
 const count = integerIn(1, Number.MAX_SAFE_INTEGER);
 
+const SQUAD_DEV_FILE = "dev-v1.1.json";
+
+/** The file SQuAD reads from --data-dir: the .json file itself, or dev-v1.1.json in the folder. */
+function squadDevFile(given: string | undefined): string {
+  if (given === undefined) {
+    throw new MinifloatError(
+      "argument",
+      "--data squad needs --data-dir: a folder holding dev-v1.1.json, or a SQuAD v1.1 .json file",
+    );
+  }
+  const path = resolveFromRoot(given);
+  if (!existsSync(path)) throw new MinifloatError("io", `--data-dir ${path}: no such file or folder`);
+  if (!statSync(path).isDirectory()) return path;
+  const file = join(path, SQUAD_DEV_FILE);
+  if (!existsSync(file)) {
+    throw new MinifloatError(
+      "io",
+      `${path}: no ${SQUAD_DEV_FILE} (pass the folder holding it, or the SQuAD v1.1 .json file itself)`,
+    );
+  }
+  return file;
+}
+
+/** Whether config.json of `dir` names BertForQuestionAnswering among its architectures. */
+function isQaDirectory(dir: string): boolean {
+  const arch = readHfConfig(dir).architectures;
+  return Array.isArray(arch) && arch.includes("BertForQuestionAnswering");
+}
+
+/** `eval --data squad`: exact match and F1 (percent, as the official v1.1 script) of a QA directory. */
+function evalSquad(io: CliIo, dir: string, o: EvalCliOptions): void {
+  const file = squadDevFile(o.dataDir);
+  const qm = loadQaModel(dir);
+  const dataset = readSquad(file);
+  const terminal = o.json === true ? undefined : io.terminal;
+  const r = evaluateQaModel(qm, dataset.questions, {
+    maxSeqLength: o.maxLength,
+    docStride: o.docStride,
+    maxQueryLength: o.maxQueryLength,
+    maxAnswerLength: o.maxAnswerLength,
+    batchSize: o.batchSize,
+    limit: o.limit,
+    onProgress: terminal && ((done, total) => terminal.write(`\rsquad: ${done}/${total} windows`)),
+  });
+  terminal?.write("\n");
+  const metrics = { exact_match: r.exactMatch, f1: r.f1 };
+  if (o.json === true) {
+    const json = {
+      model: dir,
+      data: "squad",
+      dataFile: file,
+      samples: r.questions,
+      features: r.features,
+      metric: "f1",
+      value: r.f1,
+      metrics,
+      seconds: r.seconds,
+    };
+    io.stdout(JSON.stringify(json, null, 2) + "\n");
+    return;
+  }
+  const rate = (r.questions / r.seconds).toFixed(1);
+  io.stdout(`${dir} on squad (${r.questions} questions, ${r.features} windows, ${rate} questions/s)\n`);
+  io.stdout(
+    renderTable(
+      [{ header: "metric" }, { header: "value", align: "right" }],
+      Object.entries(metrics).map(([k, v]) => [k, `${v.toFixed(2)}%`]),
+    ),
+  );
+}
+
 /** The `eval` command, writing to `io`. */
 export function evalCommand(io: CliIo): Command {
   return new Command("eval")
-    .description("the task metric of a Hugging Face text classifier directory on a labelled split")
+    .description(
+      "the task metric of a Hugging Face text classifier directory on a labelled split, or SQuAD v1.1 " +
+        "exact match and F1 of a BertForQuestionAnswering directory",
+    )
     .argument(
       "[model-dir]",
       "config.json + model.safetensors (+ vocab.txt) (default: the shipped SST-2 model)",
     )
-    .option("--data <name>", "glue:<task> or tsv (default: what the model was trained on)")
-    .option("--data-dir <dir>", "folder of the task's files (default: the model's training data)")
-    .option("--max-length <n>", "longest token sequence (default: the model's model_max_length)", count)
-    .option("--batch-size <n>", "sequences per forward pass (default 64)", count)
-    .option("--limit <n>", "evaluate the first N samples", count)
-    .option("--json", "print one JSON object")
+    .option(
+      "--data <name>",
+      "glue:<task>, tsv or squad (default: what the model was trained on; squad for a QA model)",
+    )
+    .option(
+      "--data-dir <dir>",
+      "folder of the task's files (default: the model's training data); squad: a folder holding " +
+        "dev-v1.1.json, or the SQuAD v1.1 .json file itself",
+    )
+    .option(
+      "--max-length <n>",
+      "longest token sequence (default: the model's model_max_length; squad: max_seq_length, 384 or the model's limit if lower)",
+      count,
+    )
+    .option("--batch-size <n>", "sequences per forward pass (default 64; squad 32)", count)
+    .option("--limit <n>", "evaluate the first N samples (squad: questions)", count)
+    .option(
+      "--doc-stride <n>",
+      "squad: context tokens between the starts of two windows (default 128)",
+      count,
+    )
+    .option("--max-query-length <n>", "squad: question tokens kept (default 64)", count)
+    .option("--max-answer-length <n>", "squad: longest answer in tokens (default 30)", count)
+    .option(
+      "--json",
+      "print one JSON object (squad: metric f1, metrics exact_match and f1, in percent as the official script)",
+    )
     .action((modelDir: string | undefined, o: EvalCliOptions) => {
       const dir = modelDir ?? shippedModelDir("sst2");
+      const qa = isQaDirectory(dir);
+      if (o.data === "squad" || (o.data === undefined && qa)) {
+        evalSquad(io, dir, o);
+        return;
+      }
+      if (qa) {
+        throw new MinifloatError(
+          "argument",
+          `${dir} is a BertForQuestionAnswering model: evaluate it with --data squad, not ${o.data}`,
+        );
+      }
       const tm = loadTextModel(dir);
       const data = o.data ?? tm.trainedOn?.data;
       if (data === undefined) {

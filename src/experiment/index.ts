@@ -14,3 +14,5 @@ export * from "./text-model.js";
 export * from "./compare.js";
 export * from "./tolerance-run.js";
 export * from "./tolerance-report.js";
+export * from "./squad-features.js";
+export * from "./squad-eval.js";

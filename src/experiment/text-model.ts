@@ -3,7 +3,8 @@
  * vocab.txt beside it or bert-base-uncased's, tokenizer_config.json's do_lower_case and
  * model_max_length) and measuring it on a labelled split with the task's metrics (GLUE's for glue:<task>,
  * accuracy for tsv). Labels are matched by name between the model's id2label and the dataset's classes,
- * so a model trained on a TSV with named intents scores on any file with the same names.
+ * so a model trained on a TSV with named intents scores on any file with the same names. loadBertDirectory,
+ * the directory loading itself, is shared with question answering (squad-eval.ts).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -18,8 +19,20 @@ import {
   type TextDataset,
 } from "../data/index.js";
 import { floatFormat } from "../formats/index.js";
-import { loadState, readHfCheckpoint, saveHfCheckpoint, writeJsonAtomic } from "../io/index.js";
-import { BertForSequenceClassification, bertConfig, createContext, type ModuleContext } from "../nn/index.js";
+import {
+  loadState,
+  readHfCheckpoint,
+  saveHfCheckpoint,
+  writeJsonAtomic,
+  type CheckpointModel,
+} from "../io/index.js";
+import {
+  BertForSequenceClassification,
+  bertConfig,
+  createContext,
+  type BertConfig,
+  type ModuleContext,
+} from "../nn/index.js";
 import { Engine, type Tensor } from "../tensor/index.js";
 import { makeTrainConfig, type TrainConfig } from "./config.js";
 
@@ -90,20 +103,51 @@ export function checkpointTokenizer(dir: string): BertTokenizer {
     : BertTokenizer.bertBaseUncased({ doLowerCase });
 }
 
-/** Load a BertForSequenceClassification directory in float32 (or `ctx`'s formats). */
-export function loadTextModel(dir: string, ctx?: ModuleContext): TextModel {
+/** A BERT model with a task head, read from a Hugging Face directory (see loadBertDirectory). */
+export interface BertDirectory<M> {
+  readonly model: M;
+  readonly config: BertConfig;
+  readonly tokenizer: BertTokenizer;
+  /** tokenizer_config.json's do_lower_case (default true). */
+  readonly doLowerCase: boolean;
+  /** tokenizer_config.json's model_max_length, when it has one. */
+  readonly modelMaxLength: number | undefined;
+}
+
+/** How loadBertDirectory builds and checks a model. */
+export interface LoadBertOptions<M> {
+  /** The Hugging Face architecture the directory must hold (when config.json names any). */
+  readonly architecture: string;
+  /** What the model is loaded for, ending the wrong-architecture message ("minifloat evaluates X here"). */
+  readonly purpose: string;
+  readonly build: (ctx: ModuleContext, config: BertConfig) => M;
+  /** Checkpoint keys that may be present without a parameter (e.g. a pre-training head). */
+  readonly allowUnexpected?: (key: string) => boolean;
+  readonly ctx?: ModuleContext | undefined;
+}
+
+/**
+ * Load a BERT directory (config.json + model.safetensors) into the model `build` makes, in eval mode and
+ * float32 unless `ctx` says otherwise, with the tokenizer of checkpointTokenizer checked against
+ * vocab_size. Shared by the classifier (loadTextModel) and question answering (loadQaModel).
+ */
+export function loadBertDirectory<M extends CheckpointModel & { eval(): M }>(
+  dir: string,
+  options: LoadBertOptions<M>,
+): BertDirectory<M> {
   const checkpoint = readHfCheckpoint(dir);
   const config = bertConfig(checkpoint.config);
   const arch = checkpoint.config.architectures;
-  if (Array.isArray(arch) && arch.length > 0 && !arch.includes("BertForSequenceClassification")) {
+  if (Array.isArray(arch) && arch.length > 0 && !arch.includes(options.architecture)) {
     throw new MinifloatError(
       "unsupported",
-      `${dir}: config.json names ${JSON.stringify(arch)}; minifloat evaluates BertForSequenceClassification here`,
+      `${dir}: config.json names ${JSON.stringify(arch)}; ${options.purpose}`,
     );
   }
-  const context = ctx ?? createContext({ engine: new Engine(), paramFormat: floatFormat("float32") });
-  const model = new BertForSequenceClassification(context, config, { hfInit: false });
-  loadState(model, checkpoint.tensors, { allowUnexpected: (key) => key.startsWith("cls.") }, dir);
+  const context = options.ctx ?? createContext({ engine: new Engine(), paramFormat: floatFormat("float32") });
+  const model = options.build(context, config);
+  const allowUnexpected = options.allowUnexpected;
+  loadState(model, checkpoint.tensors, allowUnexpected ? { allowUnexpected } : {}, dir);
   model.eval();
   const tokenizer = checkpointTokenizer(dir);
   if (tokenizer.vocabSize !== config.vocabSize) {
@@ -112,13 +156,26 @@ export function loadTextModel(dir: string, ctx?: ModuleContext): TextModel {
       `${dir}: config.json has vocab_size ${config.vocabSize} but the vocabulary has ${tokenizer.vocabSize} tokens`,
     );
   }
-  const { maxLength } = readTokenizerConfig(dir);
+  const { doLowerCase, maxLength } = readTokenizerConfig(dir);
+  return { model, config, tokenizer, doLowerCase, modelMaxLength: maxLength };
+}
+
+/** Load a BertForSequenceClassification directory in float32 (or `ctx`'s formats). */
+export function loadTextModel(dir: string, ctx?: ModuleContext): TextModel {
+  const loaded = loadBertDirectory(dir, {
+    architecture: "BertForSequenceClassification",
+    purpose: "minifloat evaluates BertForSequenceClassification here",
+    build: (c, config) => new BertForSequenceClassification(c, config, { hfInit: false }),
+    allowUnexpected: (key) => key.startsWith("cls."),
+    ctx,
+  });
+  const { config } = loaded;
   return {
     trainedOn: readTrainedOn(dir),
     dir,
-    model,
-    tokenizer,
-    maxLength: Math.min(maxLength ?? 128, config.maxPositionEmbeddings),
+    model: loaded.model,
+    tokenizer: loaded.tokenizer,
+    maxLength: Math.min(loaded.modelMaxLength ?? 128, config.maxPositionEmbeddings),
     labels: config.id2label,
   };
 }
