@@ -3,66 +3,18 @@
  * Face directory that `minifloat eval` scores with the same accuracy as the run's last evaluation; labels
  * are matched by name; bad directories and unnamed data are clear errors.
  */
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../src/cli/index.js";
 import { labelMapping, loadTextModel, predictText, textMetrics } from "../src/experiment/index.js";
 import { loadTextDataset } from "../src/data/index.js";
 import { expectError } from "./support/expect-error.js";
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await runCli(argv, { stdout: (s) => (out += s), stderr: (s) => (err += s) });
-  return { code, out, err };
-}
-
-const GOOD = ["good", "great", "fine", "lovely", "happy", "nice"];
-const BAD = ["bad", "awful", "poor", "sad", "ugly", "terrible"];
-
-/** A TSV task folder with train.tsv and dev.tsv (text, label with names). */
-function tsvTask(): string {
-  const dir = mkdtempSync(join(tmpdir(), "minifloat-tsv-"));
-  const rows = (n: number): string =>
-    ["text\tlabel"]
-      .concat(
-        Array.from({ length: n }, (_, i) =>
-          i % 2 === 0
-            ? `the film was ${GOOD[(i >> 1) % 6]}\tpositive`
-            : `the film was ${BAD[(i >> 1) % 6]}\tnegative`,
-        ),
-      )
-      .join("\n") + "\n";
-  writeFileSync(join(dir, "train.tsv"), rows(48));
-  writeFileSync(join(dir, "dev.tsv"), rows(20));
-  return dir;
-}
-
-const MODEL = '{"hidden_size":16,"num_hidden_layers":1,"num_attention_heads":2,"intermediate_size":32}';
+import { cli, trainTinyTextModel } from "./support/text-task.js";
 
 describe("text models", () => {
   it("train exports run/model; eval scores it as the run did (table and JSON)", async () => {
-    const data = tsvTask();
-    const run = join(mkdtempSync(join(tmpdir(), "minifloat-run-")), "run");
-    const t = await cli(
-      "train",
-      ...["--model", "bert", "--model-options", MODEL, "--data", "tsv", "--data-dir", data],
-      ...[
-        "--epochs",
-        "6",
-        "--batch-size",
-        "16",
-        "--max-length",
-        "16",
-        "--optimizer",
-        "adamw",
-        "--lr",
-        "0.03",
-      ],
-      ...["--backend", "js", "--out", run, "--json"],
-    );
+    const { data, run, trained: t } = await trainTinyTextModel();
     expect(t.code).toBe(0);
     const trained = JSON.parse(t.out) as { testAccuracy: number };
     const model = join(run, "model");

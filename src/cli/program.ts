@@ -14,6 +14,7 @@ import { reportCommand } from "./report-command.js";
 import { toleranceCommand } from "./tolerance-command.js";
 import { evalCommand } from "./eval-command.js";
 import { convertCommand } from "./convert-command.js";
+import { quantizeCommand } from "./quantize-command.js";
 import { trainCommand } from "./train-command.js";
 import type { CliIo } from "./io.js";
 
@@ -48,6 +49,7 @@ export function buildProgram(io: CliIo): Command {
     .addCommand(toleranceCommand(io))
     .addCommand(evalCommand(io))
     .addCommand(convertCommand(io))
+    .addCommand(quantizeCommand(io))
     .addCommand(reportCommand(io))
     .addCommand(benchCommand(io))
     .showSuggestionAfterError(true);

@@ -16,3 +16,4 @@ export * from "./tolerance-run.js";
 export * from "./tolerance-report.js";
 export * from "./squad-features.js";
 export * from "./squad-eval.js";
+export * from "./quantize-run.js";

@@ -1,0 +1,274 @@
+/**
+ * Post-training quantization of a trained text classifier, measured: the float32 metric on the
+ * evaluation split, then for each configuration (format, calibration method, granularity) the metric with
+ * every matmul input quantized (quant layer), per site the SQNR, saturated and underflowed fractions, and,
+ * given a budget, the accuracy-driven fallback that keeps the most sensitive sites in float32 until the
+ * drop is within it. Calibration runs once on N training samples (seeded) and serves every method.
+ */
+import { MinifloatError } from "../errors.js";
+import {
+  loadTextDataset,
+  shuffledIndices,
+  TextLoader,
+  type TextBatch,
+  type TextDataset,
+} from "../data/index.js";
+import {
+  calibrate,
+  QUANT_FORMATS,
+  quantizeModel,
+  quantizeWithFallback,
+  type CalibrationMethod,
+  type Granularity,
+  type QuantConfig,
+  type QuantFormatName,
+  type QuantReport,
+} from "../quant/index.js";
+import { resolveFromRoot } from "../io/index.js";
+import { loadTextModel, predictText, textMetrics, type TextModel } from "./text-model.js";
+
+/** One configuration: a format for weights and activations, how activation scales are chosen, and the
+ * weights' granularity (activations are per tensor, static; MX formats are per block of 32). */
+export interface QuantRunConfig {
+  readonly format: QuantFormatName;
+  readonly calibration: CalibrationMethod;
+  /** For "percentile" (default 99.99). */
+  readonly percentile?: number;
+  readonly granularity: Granularity;
+}
+
+/** The configurations the FP8-BERT comparison measures: E4M3 with max, percentile and MSE calibration;
+ * E5M2; INT8 per tensor and with per-channel weights (max and entropy); MXFP8 and MXFP4. */
+export const STUDY_CONFIGS: readonly QuantRunConfig[] = [
+  { format: "float8_e4m3fn", calibration: "max", granularity: "tensor" },
+  { format: "float8_e4m3fn", calibration: "percentile", percentile: 99.99, granularity: "tensor" },
+  { format: "float8_e4m3fn", calibration: "mse", granularity: "tensor" },
+  { format: "float8_e5m2", calibration: "max", granularity: "tensor" },
+  { format: "int8", calibration: "max", granularity: "tensor" },
+  { format: "int8", calibration: "max", granularity: "channel" },
+  { format: "int8", calibration: "entropy", granularity: "channel" },
+  { format: "MXFP8_E4M3", calibration: "max", granularity: "block" },
+  { format: "MXFP4", calibration: "max", granularity: "block" },
+];
+
+/** What runQuantization measures on. */
+export interface QuantizeRunOptions {
+  readonly modelDir: string;
+  /** glue:<task> or tsv; default the model's training data. */
+  readonly data?: string | undefined;
+  readonly dataDir?: string | undefined;
+  readonly configs?: readonly QuantRunConfig[] | undefined;
+  /** Calibration samples from the training split (default 128), chosen with `seed`. */
+  readonly calibrationSamples?: number | undefined;
+  readonly seed?: number | undefined;
+  /** Evaluate on the first N samples of the evaluation split. */
+  readonly limit?: number | undefined;
+  /** Quantize the attention products too (default true, as FP8-BERT quantizes every matmul's inputs). */
+  readonly attention?: boolean | undefined;
+  /** Largest acceptable drop of the metric (a fraction: 0.005 is half a point); each configuration
+   * that misses it also gets the fallback. */
+  readonly maxDrop?: number | undefined;
+  readonly batchSize?: number | undefined;
+  /** Called after each measured configuration (and each fallback), with the result's index and the
+   * number of configurations. */
+  readonly onResult?: ((r: QuantRunResult, index: number, configs: number) => void) | undefined;
+}
+
+/** One layer's (site's) cost under one configuration. */
+export interface QuantLayerCost {
+  readonly layer: string;
+  /** The configuration's label (format calibration granularity). */
+  readonly format: string;
+  readonly sqnrDb: number;
+  readonly saturation: number;
+  readonly underflow: number;
+}
+
+/** The fallback of one configuration: sites kept in float32, in order, with the metric after each. */
+export interface FallbackSummary {
+  readonly maxDrop: number;
+  readonly metricAllQuantized: number;
+  readonly satisfied: boolean;
+  readonly kept: readonly {
+    site: string;
+    drop: number;
+    sqnrDb: number;
+    underflow: number;
+    metricAfter: number;
+  }[];
+}
+
+/** One configuration's result (value: the metric, accuracy as a fraction). */
+export interface QuantRunResult {
+  readonly format: string;
+  readonly calibration: string;
+  readonly granularity: string;
+  readonly metric: string;
+  readonly value: number;
+  readonly delta: number;
+  readonly seconds: number;
+  readonly sites: number;
+  readonly fallback?: FallbackSummary;
+}
+
+/** Everything runQuantization measured (quantize.json). */
+export interface QuantizeRunResults {
+  readonly model: string;
+  readonly data: string;
+  readonly samples: number;
+  readonly calibrationSamples: number;
+  readonly attention: boolean;
+  readonly baseline: { readonly metric: string; readonly value: number; readonly seconds: number };
+  readonly results: readonly QuantRunResult[];
+  readonly layers: readonly QuantLayerCost[];
+}
+
+/** A label of a configuration, as tables show it. */
+export function configLabel(c: QuantRunConfig): string {
+  const calibration = c.calibration === "percentile" ? `percentile ${c.percentile ?? 99.99}` : c.calibration;
+  return `${c.format} ${calibration} ${c.granularity}`;
+}
+
+function firstN(d: TextDataset, n: number): TextDataset {
+  if (n >= d.labels.length) return d;
+  return {
+    ...d,
+    textsA: d.textsA.slice(0, n),
+    textsB: d.textsB?.slice(0, n) ?? null,
+    labels: d.labels.slice(0, n),
+  };
+}
+
+function pick(d: TextDataset, indices: Int32Array): TextDataset {
+  const at = Array.from(indices);
+  return {
+    ...d,
+    textsA: at.map((i) => d.textsA[i]),
+    textsB: d.textsB === null ? null : at.map((i) => (d.textsB as readonly string[])[i]),
+    labels: Int32Array.from(at, (i) => d.labels[i]),
+  };
+}
+
+/** The calibration batches: `n` training samples chosen by a seeded shuffle, in batches of 32. */
+function calibrationBatches(tm: TextModel, train: TextDataset, n: number, seed: number): TextBatch[] {
+  const chosen = shuffledIndices(train.labels.length, seed, 0).slice(0, Math.min(n, train.labels.length));
+  const loader = new TextLoader(pick(train, chosen), tm.tokenizer, {
+    batchSize: 32,
+    maxLength: tm.maxLength,
+    shuffle: false,
+  });
+  return [...loader.epoch(0)];
+}
+
+function layerCosts(label: string, report: QuantReport): QuantLayerCost[] {
+  return report.sites.map((s) => {
+    const operands = s.weight === null ? s.activations : [s.weight, ...s.activations];
+    return {
+      layer: s.site,
+      format: label,
+      sqnrDb: Math.min(...operands.map((o) => o.sqnrDb)),
+      saturation: Math.max(...operands.map((o) => o.saturated)),
+      underflow: Math.max(...operands.map((o) => o.underflow)),
+    };
+  });
+}
+
+/** Measure float32 and every configuration on the model's evaluation split. */
+export function runQuantization(options: QuantizeRunOptions): QuantizeRunResults {
+  const tm = loadTextModel(options.modelDir);
+  const data = options.data ?? tm.trainedOn?.data;
+  if (data === undefined) {
+    throw new MinifloatError(
+      "argument",
+      `${options.modelDir} does not say what it was trained on: pass --data and --data-dir`,
+    );
+  }
+  const given = options.dataDir ?? tm.trainedOn?.dataDir ?? undefined;
+  const dataDir = given === undefined ? undefined : resolveFromRoot(given);
+  const dev = firstN(loadTextDataset(data, dataDir, "test"), options.limit ?? Infinity);
+  const train = loadTextDataset(data, dataDir, "train");
+  const calibrationSamples = options.calibrationSamples ?? 128;
+  const batches = calibrationBatches(tm, train, calibrationSamples, options.seed ?? 0);
+  const attention = options.attention ?? true;
+  const evaluate = (): { value: number; metric: string; seconds: number } => {
+    const t0 = performance.now();
+    const predictions = predictText(tm, dev, { batchSize: options.batchSize });
+    const m = textMetrics(data, predictions, dev.labels);
+    return { value: m.value, metric: m.metric, seconds: (performance.now() - t0) / 1000 };
+  };
+  const baseline = evaluate();
+  const cal = calibrate(tm.model, batches, { attention });
+  const configs = options.configs ?? STUDY_CONFIGS;
+  const results: QuantRunResult[] = [];
+  const layers: QuantLayerCost[] = [];
+  configs.forEach((c) => {
+    const spec = { format: c.format, granularity: c.granularity };
+    const config: QuantConfig = {
+      weights: QUANT_FORMATS[c.format] === "mx" ? { format: c.format } : spec,
+      activations: { format: c.format },
+      attention,
+      method: c.calibration,
+      ...(c.percentile === undefined ? {} : { percentile: c.percentile }),
+    };
+    const q = quantizeModel(tm.model, config, cal, batches);
+    const label = configLabel(c);
+    layers.push(...layerCosts(label, q.report()));
+    const m = evaluate();
+    const sites = q.sites.length;
+    q.restore();
+    const calibration =
+      c.calibration === "percentile" ? `percentile ${c.percentile ?? 99.99}` : c.calibration;
+    const row = { format: c.format, calibration, granularity: c.granularity, metric: m.metric, sites };
+    const result: QuantRunResult = {
+      ...row,
+      value: m.value,
+      delta: m.value - baseline.value,
+      seconds: m.seconds,
+    };
+    results.push(result);
+    options.onResult?.(result, results.length - 1, configs.length);
+    const maxDrop = options.maxDrop;
+    if (maxDrop !== undefined && baseline.value - m.value > maxDrop) {
+      const t0 = performance.now();
+      const f = quantizeWithFallback(tm.model, config, cal, {
+        evaluate: () => evaluate().value,
+        baseline: baseline.value,
+        maxDrop,
+      });
+      f.model.restore();
+      const fallback: FallbackSummary = {
+        maxDrop,
+        metricAllQuantized: f.metricAllQuantized,
+        satisfied: f.satisfied,
+        kept: f.kept.map((k) => ({
+          site: k.site,
+          drop: k.drop,
+          sqnrDb: k.sqnrDb,
+          underflow: k.underflow,
+          metricAfter: k.metricAfter,
+        })),
+      };
+      const kept = `${fallback.kept.length} site${fallback.kept.length === 1 ? "" : "s"} in float32`;
+      const withFallback: QuantRunResult = {
+        ...row,
+        calibration: `${calibration} + fallback (${kept})`,
+        value: f.metric,
+        delta: f.metric - baseline.value,
+        seconds: (performance.now() - t0) / 1000,
+        fallback,
+      };
+      results.push(withFallback);
+      options.onResult?.(withFallback, results.length - 1, configs.length);
+    }
+  });
+  return {
+    model: options.modelDir,
+    data,
+    samples: dev.labels.length,
+    calibrationSamples: batches.reduce((a, b) => a + b.labels.length, 0),
+    attention,
+    baseline,
+    results,
+    layers,
+  };
+}
