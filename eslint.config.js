@@ -4,7 +4,7 @@ import prettier from "eslint-config-prettier";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "coverage/", "eslint.config.js", "assembly/"] },
+  { ignores: ["dist/", "node_modules/", "coverage/", "eslint.config.js", "assembly/", "fuzz/corpus/"] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

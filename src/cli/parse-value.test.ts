@@ -10,6 +10,11 @@ import { parseValue, roundScaledInteger } from "./parse-value.js";
 import { formatExact, formatFields, formatHex, formatPow2, formatShort } from "./print.js";
 
 describe("parseValue", () => {
+  it("refuses 200,000 digits and a letter at once (no quadratic backtracking; found by fuzzing)", () => {
+    // The quadratic pattern took minutes here; the test's own timeout is the limit.
+    expect(() => parseValue(`${"1".repeat(200_000)}x`)).toThrow(/1111/);
+    expect(parseValue(`${"9".repeat(400)}.5`)).toBe(Infinity);
+  });
   it.each([
     ["1", 1],
     ["-2.5", -2.5],

@@ -5,7 +5,8 @@
  */
 import { MinifloatError } from "../errors.js";
 
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+// Linear-time: `\d+\.?\d*` backtracks quadratically on a long run of digits followed by a non-digit.
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 const HEX = /^([+-]?)0x([0-9a-f]*)(?:\.([0-9a-f]*))?(?:p([+-]?\d+))?$/i;
 const SPECIAL = /^([+-]?)(nan|inf|infinity)$/i;
 

@@ -177,6 +177,43 @@ describe("checkpoint errors", () => {
     );
   });
 
+  it("keeps shard files inside the checkpoint folder (weight_map names files, not paths)", () => {
+    const dir = tmp();
+    writeFileSync(join(dir, "config.json"), "{}");
+    writeSafetensors(join(dir, "a.safetensors"), GOOD);
+    const index = (weightMap: unknown): void => {
+      writeFileSync(join(dir, "model.safetensors.index.json"), JSON.stringify({ weight_map: weightMap }));
+    };
+    for (const escape of ["..", ".", "", "../a.safetensors", "/etc/passwd", "..\\a", "a\u0000b"]) {
+      index({ "dense.weight": "a.safetensors", "dense.bias": escape });
+      expectError(
+        () => readHfCheckpoint(dir),
+        "format",
+        /model\.safetensors\.index\.json: weight_map must map tensor names to file names in .*, got "/,
+      );
+    }
+    index(["a.safetensors"]);
+    expectError(() => readHfCheckpoint(dir), "format", /weight_map must map .*, got no files/);
+    index({ "dense.weight": 3 });
+    expectError(() => readHfCheckpoint(dir), "format", /weight_map must map .*, got 3/);
+    index({ "dense.weight": "a.safetensors", "dense.bias": "a.safetensors" });
+    expect([...readHfCheckpoint(dir).tensors.keys()].sort()).toEqual(["dense.bias", "dense.weight"]);
+  });
+
+  it("refuses deeply nested JSON with a format error, not a stack overflow (found by fuzzing)", () => {
+    const dir = tmp();
+    const deep = "[".repeat(20_000) + "]".repeat(20_000);
+    writeFileSync(join(dir, "config.json"), deep);
+    expectError(
+      () => readHfConfig(dir),
+      "format",
+      /config.json must be a JSON object, got a deeply nested array/,
+    );
+    writeFileSync(join(dir, "config.json"), "{}");
+    writeFileSync(join(dir, "model.safetensors.index.json"), `{"weight_map":{"w":${deep}}}`);
+    expectError(() => readHfCheckpoint(dir), "format", /got a deeply nested array/);
+  });
+
   it("lists missing, unexpected and mis-shaped tensors together and leaves the model unchanged", () => {
     const dir = checkpoint({ "dense.weight": f64([1, 2, 3, 4, 5, 6], [3, 2]), "dense.extra": f64([1], [1]) });
     const model = new Stand();

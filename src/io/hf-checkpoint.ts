@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { MinifloatError } from "../errors.js";
 import { isFloatFormatName } from "../formats/index.js";
 import { formatShape, sameShape, type Tensor } from "../tensor/index.js";
-import { writeJsonAtomic } from "./atomic.js";
+import { resolveInside, writeJsonAtomic } from "./atomic.js";
 import {
   DTYPE_INFO,
   readSafetensors,
@@ -60,6 +60,17 @@ const WEIGHTS = "model.safetensors";
 const INDEX = "model.safetensors.index.json";
 const UNREADABLE = ["pytorch_model.bin", "tf_model.h5", "flax_model.msgpack", "model.ckpt.index"];
 
+/** A parsed JSON value for messages, cut at 80 characters; too deeply nested to stringify, its kind. */
+function shortJson(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    return Array.isArray(value) ? "a deeply nested array" : "a deeply nested object";
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
 /** A JSON object from `path`, or a clear "io" / "format" error. */
 function readJsonObject(path: string, what: string): Record<string, unknown> {
   let text: string;
@@ -75,10 +86,7 @@ function readJsonObject(path: string, what: string): Record<string, unknown> {
     throw new MinifloatError("format", `${path}: ${what} is not valid JSON (${(e as Error).message})`);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new MinifloatError(
-      "format",
-      `${path}: ${what} must be a JSON object, got ${JSON.stringify(value)}`,
-    );
+    throw new MinifloatError("format", `${path}: ${what} must be a JSON object, got ${shortJson(value)}`);
   }
   return value as Record<string, unknown>;
 }
@@ -102,22 +110,27 @@ export function readHfConfig(dir: string): Record<string, unknown> {
   return readJsonObject(path, "config.json");
 }
 
+/** A file name without a folder part (no separator, not "." or ".."), so it cannot leave its folder. */
+function isPlainFileName(f: string): boolean {
+  return f !== "" && f !== "." && f !== ".." && !/[/\\\0]/.test(f);
+}
+
 /** The weight files of `dir`: model.safetensors, or the shards its index lists, or a clear error. */
 function weightFiles(dir: string): string[] {
   if (existsSync(join(dir, WEIGHTS))) return [join(dir, WEIGHTS)];
   if (existsSync(join(dir, INDEX))) {
     const map = readJsonObject(join(dir, INDEX), "the shard index").weight_map;
-    const files = typeof map === "object" && map !== null ? Object.values(map) : [];
-    if (
-      files.length === 0 ||
-      files.some((f) => typeof f !== "string" || f.includes("/") || f.includes("\\"))
-    ) {
+    const files: unknown[] =
+      typeof map === "object" && map !== null && !Array.isArray(map) ? Object.values(map) : [];
+    const bad = files.find((f) => typeof f !== "string" || !isPlainFileName(f));
+    if (files.length === 0 || bad !== undefined) {
+      const got = files.length === 0 ? "no files" : shortJson(bad);
       throw new MinifloatError(
         "format",
-        `${join(dir, INDEX)}: weight_map must map tensor names to file names`,
+        `${join(dir, INDEX)}: weight_map must map tensor names to file names in ${dir}, got ${got}`,
       );
     }
-    return [...new Set(files as string[])].map((f) => join(dir, f));
+    return [...new Set(files as string[])].map((f) => resolveInside(dir, f));
   }
   const other = UNREADABLE.find((f) => existsSync(join(dir, f)));
   if (other !== undefined) {

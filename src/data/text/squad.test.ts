@@ -114,6 +114,12 @@ describe("reading", () => {
       "format",
       /qas\[2\]\.answers\[0\]\.answer_start must be an integer in \[0, 13\d\]/,
     );
+    const deep = JSON.parse("[".repeat(20_000) + "]".repeat(20_000)) as unknown; // found by fuzzing
+    expectError(
+      () => parseSquad({ data: [deep] }, "s.json"),
+      "format",
+      /data\[0\] must be an object, got a deeply nested array/,
+    );
     expectError(
       mutate((d) => (d.data[0].paragraphs[0].qas[1].id = "q1")),
       "format",

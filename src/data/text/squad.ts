@@ -33,9 +33,18 @@ export interface SquadDataset {
 
 type Json = Record<string, unknown>;
 
+/** A JSON value for messages, cut at 60 characters; too deeply nested to stringify, its kind. */
+function shownValue(got: unknown): string {
+  if (got === undefined) return "nothing";
+  try {
+    return JSON.stringify(got).slice(0, 60);
+  } catch {
+    return Array.isArray(got) ? "a deeply nested array" : "a deeply nested object";
+  }
+}
+
 function bad(source: string, path: string, expected: string, got: unknown): MinifloatError {
-  const shown = got === undefined ? "nothing" : JSON.stringify(got).slice(0, 60);
-  return new MinifloatError("format", `${source}: ${path} must be ${expected}, got ${shown}`);
+  return new MinifloatError("format", `${source}: ${path} must be ${expected}, got ${shownValue(got)}`);
 }
 
 function field(
