@@ -17,3 +17,8 @@ export * from "./tolerance-report.js";
 export * from "./squad-features.js";
 export * from "./squad-eval.js";
 export * from "./quantize-run.js";
+export * from "./quant-export.js";
+export * from "./quant-save.js";
+export * from "./onnx-agreement.js";
+export * from "./claims.js";
+export * from "./reproduce.js";

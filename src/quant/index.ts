@@ -13,6 +13,8 @@
  *   ... evaluate model ...; q.report() lists every quantized site with scales and costs; q.restore().
  * Or quantizeWithFallback(model, config, cal, { evaluate, maxDrop }) to keep sensitive sites in float32,
  * and smoothQuant(model, cal, { alpha }) before calibrating again and quantizing.
+ * stored.ts turns a report into codes and back (bit-identical to fakeQuantize) and reinstalls activation
+ * hooks from stored scales, for quantized checkpoints (experiment/quant-save.ts).
  * Hooked forwards make new tensors without a tape: this is inference-only (no QAT).
  */
 export * from "./quantizer.js";
@@ -21,3 +23,4 @@ export * from "./calibrate.js";
 export * from "./ptq.js";
 export * from "./smooth.js";
 export * from "./fallback.js";
+export * from "./stored.js";

@@ -1,0 +1,233 @@
+/**
+ * One command for the three studies at a scale a 2-core machine allows: (1) standalone 16-bit training
+ * (fp32, amp-fp16, pure-fp16, pure-bf16 on MNIST and Fashion-MNIST, several seeds, with the tolerance
+ * analysis of the float32 network), (2) BF16 weight updates (nearest against stochastic rounding against
+ * Kahan, plain SGD at a small learning rate, where nearest rounding cancels updates), (3) FP8
+ * post-training quantization of the shipped SST-2 model. Each part is a directory the report reads; a
+ * finished part is reused, so a killed run resumes. reproduce.json sets each claim beside the numbers.
+ */
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { writeJsonAtomic, shippedModelDir } from "../io/index.js";
+import { bf16UpdateClaims, ptqClaims, standaloneClaims, toleranceClaim, type Claim } from "./claims.js";
+import { compareRuns, type CompareResults, type RunOne } from "./compare.js";
+import { makeTrainConfig, type TrainConfig } from "./config.js";
+import { runQuantization, type QuantizeRunResults, type QuantRunConfig } from "./quantize-run.js";
+import { writeToleranceArtifacts } from "./tolerance-report.js";
+import { analyzeTolerance } from "./tolerance-run.js";
+import type { ToleranceSummary } from "../analysis/index.js";
+
+/** How much of each study to run. */
+export type ReproduceScale = "demo" | "quick" | "full";
+
+/** The scales' names. */
+export const REPRODUCE_SCALES: readonly ReproduceScale[] = ["demo", "quick", "full"];
+
+interface TrainingPart {
+  readonly config: Record<string, unknown>;
+  readonly seeds: number;
+}
+
+interface ScalePlan {
+  readonly mnist: TrainingPart;
+  readonly fashion: TrainingPart | null;
+  readonly bf16: TrainingPart;
+  readonly toleranceLimit: number | undefined;
+  readonly quant: { readonly limit: number | undefined; readonly configs: readonly QuantRunConfig[] };
+}
+
+const STANDALONE_POLICIES = ["fp32", "amp-fp16", "pure-fp16", "pure-bf16"];
+const BF16_POLICIES = ["fp32", "pure-bf16", "pure-bf16-sr", "pure-bf16-kahan"];
+/** Plain SGD at a small learning rate: updates far below half an ulp of bfloat16 weights. */
+const BF16_RECIPE = { model: "lenet5", data: "mnist", lr: 0.01, momentum: 0 };
+const QUICK_QUANT: readonly QuantRunConfig[] = [
+  { format: "float8_e4m3fn", calibration: "max", granularity: "tensor" },
+  { format: "float8_e4m3fn", calibration: "percentile", percentile: 99.99, granularity: "tensor" },
+  { format: "float8_e5m2", calibration: "max", granularity: "tensor" },
+  { format: "int8", calibration: "max", granularity: "tensor" },
+  { format: "int8", calibration: "max", granularity: "channel" },
+];
+
+/** What each scale runs (the full one is the README's measurement). */
+export const SCALE_PLANS: { readonly [S in ReproduceScale]: ScalePlan } = {
+  demo: {
+    mnist: {
+      config: { model: "lenet5", data: "mnist", epochs: 1, trainLimit: 4000, testLimit: 1000 },
+      seeds: 1,
+    },
+    fashion: null,
+    bf16: { config: { ...BF16_RECIPE, epochs: 1, trainLimit: 4000, testLimit: 1000 }, seeds: 1 },
+    toleranceLimit: 500,
+    quant: {
+      limit: 200,
+      configs: QUICK_QUANT.filter((c) => c.calibration === "max" && c.granularity === "tensor"),
+    },
+  },
+  quick: {
+    mnist: {
+      config: { model: "lenet5", data: "mnist", epochs: 1, trainLimit: 12000, testLimit: 2000 },
+      seeds: 2,
+    },
+    fashion: {
+      config: { model: "lenet5", data: "fashion-mnist", epochs: 1, trainLimit: 12000, testLimit: 2000 },
+      seeds: 1,
+    },
+    bf16: { config: { ...BF16_RECIPE, epochs: 2, trainLimit: 15000, testLimit: 2000 }, seeds: 1 },
+    toleranceLimit: 2000,
+    quant: { limit: undefined, configs: QUICK_QUANT },
+  },
+  full: {
+    mnist: { config: { model: "lenet5", data: "mnist", epochs: 3 }, seeds: 3 },
+    fashion: {
+      config: {
+        model: "vgg-small",
+        modelOptions: { layers: [16, 16, "M", 32, 32, "M", 64, "M"], hidden: 128 },
+        data: "fashion-mnist",
+        epochs: 2,
+        trainLimit: 10000,
+        testLimit: 2000,
+      },
+      seeds: 3,
+    },
+    bf16: { config: { ...BF16_RECIPE, epochs: 3, trainLimit: 30000 }, seeds: 3 },
+    toleranceLimit: undefined,
+    quant: { limit: undefined, configs: QUICK_QUANT },
+  },
+};
+
+/** One directory of evidence. */
+export interface ReproducePart {
+  readonly id: string;
+  readonly title: string;
+  /** Relative to the reproduce directory. */
+  readonly dir: string;
+}
+
+/** What reproduce.json holds. */
+export interface ReproduceResults {
+  readonly scale: ReproduceScale;
+  readonly seconds: number;
+  readonly claims: readonly Claim[];
+  readonly parts: readonly ReproducePart[];
+  /** Parts that could not run, and why. */
+  readonly notes: readonly string[];
+}
+
+/** Options of reproduceStudies. */
+export interface ReproduceOptions {
+  readonly out: string;
+  readonly scale: ReproduceScale;
+  readonly force?: boolean | undefined;
+  readonly jobs?: number | undefined;
+  readonly runOne?: RunOne | undefined;
+  /** The SST-2 model (default the shipped one). */
+  readonly modelDir?: string | undefined;
+  /** Progress lines ("study 1: MNIST ..."). */
+  readonly log?: ((line: string) => void) | undefined;
+}
+
+function compare(
+  o: ReproduceOptions,
+  id: string,
+  part: TrainingPart,
+  policies: readonly string[],
+): Promise<CompareResults> {
+  const base: TrainConfig = makeTrainConfig(part.config, `reproduce ${id}`);
+  return compareRuns(base, {
+    out: join(o.out, id),
+    policies,
+    seeds: part.seeds,
+    force: o.force,
+    jobs: o.jobs,
+    runOne: o.runOne,
+  });
+}
+
+/** Run (or resume) the studies at `scale` into `out` and write reproduce.json. */
+export async function reproduceStudies(o: ReproduceOptions): Promise<ReproduceResults> {
+  const t0 = performance.now();
+  const plan = SCALE_PLANS[o.scale];
+  const log = o.log ?? (() => undefined);
+  mkdirSync(o.out, { recursive: true });
+  const parts: ReproducePart[] = [];
+  const notes: string[] = [];
+  const claims: Claim[] = [];
+
+  log("study 1: standalone 16-bit training on MNIST");
+  const mnist = await compare(o, "mnist", plan.mnist, STANDALONE_POLICIES);
+  parts.push({ id: "mnist", title: "Study 1: precision policies on MNIST", dir: "mnist" });
+  const datasets = [{ name: "MNIST", part: "mnist", summary: mnist.summary }];
+  if (plan.fashion !== null) {
+    log("study 1: standalone 16-bit training on Fashion-MNIST");
+    const fashion = await compare(o, "fashion", plan.fashion, STANDALONE_POLICIES);
+    parts.push({ id: "fashion", title: "Study 1: precision policies on Fashion-MNIST", dir: "fashion" });
+    datasets.push({ name: "Fashion-MNIST", part: "fashion", summary: fashion.summary });
+  }
+  claims.push(...standaloneClaims(datasets));
+
+  log("study 1: error against classification tolerance");
+  const fp32Run = mnist.runs.find((r) => r.policy === "fp32");
+  if (fp32Run !== undefined) {
+    const dir = join(o.out, "tolerance");
+    const formats = toleranceFormats(dir, o.force === true, () => {
+      const r = analyzeTolerance(fp32Run.dir, {
+        formats: ["float16", "bfloat16"],
+        limit: plan.toleranceLimit,
+      });
+      writeToleranceArtifacts(r, dir);
+      return r.formats;
+    });
+    parts.push({
+      id: "tolerance",
+      title: "Study 1: error against classification tolerance",
+      dir: "tolerance",
+    });
+    const c = toleranceClaim(formats, "tolerance");
+    if (c !== null) claims.push(c);
+  }
+
+  log("study 2: BF16 weight updates (nearest, stochastic rounding, Kahan)");
+  const bf16 = await compare(o, "bf16-updates", plan.bf16, BF16_POLICIES);
+  parts.push({ id: "bf16-updates", title: "Study 2: BF16 weight updates", dir: "bf16-updates" });
+  claims.push(...bf16UpdateClaims(bf16.summary, "bf16-updates"));
+
+  log("study 3: FP8 post-training quantization of the SST-2 model");
+  const modelDir = o.modelDir ?? shippedModelDir("sst2");
+  const quantDir = join(o.out, "fp8-ptq");
+  const quantFile = join(quantDir, "quantize.json");
+  try {
+    const q =
+      existsSync(quantFile) && o.force !== true
+        ? (JSON.parse(readFileSync(quantFile, "utf8")) as QuantizeRunResults)
+        : runQuantization({ modelDir, configs: plan.quant.configs, limit: plan.quant.limit });
+    mkdirSync(quantDir, { recursive: true });
+    writeJsonAtomic(quantFile, q);
+    parts.push({ id: "fp8-ptq", title: "Study 3: FP8 post-training quantization", dir: "fp8-ptq" });
+    claims.push(...ptqClaims(q, "fp8-ptq"));
+  } catch (e) {
+    notes.push(`study 3 did not run: ${(e as Error).message}`);
+  }
+
+  const results: ReproduceResults = {
+    scale: o.scale,
+    seconds: (performance.now() - t0) / 1000,
+    claims,
+    parts,
+    notes,
+  };
+  writeJsonAtomic(join(o.out, "reproduce.json"), results);
+  return results;
+}
+
+/** The tolerance summaries in `dir` when a finished analysis is there (and not forced), else `run()`'s. */
+function toleranceFormats(
+  dir: string,
+  force: boolean,
+  run: () => readonly ToleranceSummary[],
+): readonly ToleranceSummary[] {
+  const file = join(dir, "tolerance.json");
+  if (!force && existsSync(file)) {
+    return (JSON.parse(readFileSync(file, "utf8")) as { formats: ToleranceSummary[] }).formats;
+  }
+  return run();
+}
