@@ -15,6 +15,7 @@ import { toleranceCommand } from "./tolerance-command.js";
 import { evalCommand } from "./eval-command.js";
 import { convertCommand } from "./convert-command.js";
 import { quantizeCommand } from "./quantize-command.js";
+import { demoCommand, reproduceCommand } from "./reproduce-command.js";
 import { trainCommand } from "./train-command.js";
 import type { CliIo } from "./io.js";
 
@@ -50,6 +51,8 @@ export function buildProgram(io: CliIo): Command {
     .addCommand(evalCommand(io))
     .addCommand(convertCommand(io))
     .addCommand(quantizeCommand(io))
+    .addCommand(reproduceCommand(io))
+    .addCommand(demoCommand(io))
     .addCommand(reportCommand(io))
     .addCommand(benchCommand(io))
     .showSuggestionAfterError(true);

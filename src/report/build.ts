@@ -6,6 +6,7 @@ import { basename, resolve } from "node:path";
 import type { KeyFigure, Report, Section } from "./document.js";
 import type { ReportInput, ReportKind } from "./load.js";
 import { quantPart } from "./quant.js";
+import { claimFigures, claimsSection } from "./claims.js";
 import { tolerancePart } from "./tolerance.js";
 import { compareSections, runSections } from "./training.js";
 
@@ -33,7 +34,38 @@ const BUILDERS: Builders = {
   }),
   tolerance: (i) => tolerancePart(i.tolerance, i.samples),
   quant: (i) => quantPart(i.quant),
+  reproduce: (i) => reproducePart(i),
 };
+
+/** A part's sections with its title before theirs and its id before every figure id (two comparisons
+ * would otherwise share ids). */
+function nested(prefix: string, title: string, p: ReportPart): Section[] {
+  return p.sections.map((s) => ({
+    ...s,
+    title: `${title}: ${s.title}`,
+    figures: s.figures.map((f) => ({ ...f, id: `${prefix}-${f.id}` })),
+  }));
+}
+
+function reproducePart(i: Extract<ReportInput, { kind: "reproduce" }>): ReportPart {
+  const r = i.reproduce;
+  const inner = i.parts.map(({ part: p, inputs }) => ({ p, parts: inputs.map((x) => part(x)) }));
+  return {
+    title: `The three studies, reproduced by minifloat (${r.scale} scale)`,
+    keyFigures: [
+      ...claimFigures(r),
+      { label: "time", value: `${(r.seconds / 60).toFixed(1)} min`, detail: "on this machine" },
+    ],
+    sections: [
+      claimsSection(r),
+      ...inner.flatMap(({ p, parts }) => parts.flatMap((x) => nested(p.id, p.title, x))),
+    ],
+    data: {
+      reproduce: r,
+      parts: Object.fromEntries(inner.map(({ p, parts }) => [p.id, parts.map((x) => x.data)])),
+    },
+  };
+}
 
 /** The part of one input (the table's entry for its kind; TypeScript cannot relate the two by itself). */
 function part(input: ReportInput): ReportPart {

@@ -16,3 +16,4 @@ export * from "./markdown.js";
 export * from "./html.js";
 export * from "./render.js";
 export * from "./write.js";
+export * from "./claims.js";

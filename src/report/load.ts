@@ -15,6 +15,8 @@ import {
   runPaths,
   RUN_FILES,
   type CompareResults,
+  type ReproducePart,
+  type ReproduceResults,
   type TrainConfig,
 } from "../experiment/index.js";
 import type { QuantFile } from "./quant.js";
@@ -92,7 +94,14 @@ export type ReportInput =
       /** samples.csv, or null when it is missing. */
       readonly samples: readonly SamplePoint[] | null;
     }
-  | { readonly kind: "quant"; readonly dir: string; readonly quant: QuantFile };
+  | { readonly kind: "quant"; readonly dir: string; readonly quant: QuantFile }
+  | {
+      readonly kind: "reproduce";
+      readonly dir: string;
+      readonly reproduce: ReproduceResults;
+      /** Each part's inputs (its sub-directory), in the order of reproduce.json. */
+      readonly parts: readonly { readonly part: ReproducePart; readonly inputs: readonly ReportInput[] }[];
+    };
 
 /** The kinds of input a report is made from. */
 export type ReportKind = ReportInput["kind"];
@@ -220,8 +229,20 @@ function loadQuant(dir: string): ReportInput {
   return { kind: "quant", dir, quant: json as QuantFile };
 }
 
+function loadReproduce(dir: string): ReportInput {
+  const path = join(dir, "reproduce.json");
+  const json = readJson(path);
+  requireArrays(json, path, ["claims", "parts"]);
+  const reproduce = json as ReproduceResults;
+  const parts = reproduce.parts
+    .filter((p) => existsSync(join(dir, p.dir)))
+    .map((part) => ({ part, inputs: loadReportInputs(join(dir, part.dir)) }));
+  return { kind: "reproduce", dir, reproduce, parts };
+}
+
 /** Each kind of input: the file that marks it and its loader, in the order of the report's sections. */
 const KINDS: readonly { kind: ReportKind; marker: string; load: (dir: string) => ReportInput }[] = [
+  { kind: "reproduce", marker: "reproduce.json", load: loadReproduce },
   { kind: "compare", marker: "compare.json", load: loadCompare },
   { kind: "run", marker: RUN_FILES.config, load: loadRun },
   { kind: "tolerance", marker: "tolerance.json", load: loadTolerance },
