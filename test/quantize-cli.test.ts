@@ -4,7 +4,7 @@
  * contract ({baseline: {metric, value}, results: [{format, calibration, granularity, metric, value}]},
  * accuracy as a fraction), quantize.json and its report written with --out, and bad options named.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { quantConfigs } from "../src/cli/quantize-command.js";
@@ -86,6 +86,29 @@ describe("minifloat quantize", () => {
     expect(table.out).toMatch(/on tsv: 8 samples, calibrated on 48/);
     expect(table.out).toMatch(/float32 +- +- +\d+\.\d\d +0\.00 +0\n/);
     expect(table.out).toMatch(/float8_e5m2 +max +tensor +\d+\.\d\d +[+-]\d+\.\d\d +8\n/);
+  });
+
+  it("saves the first configuration, exports it as QDQ ONNX, and onnxruntime agrees; eval reads it back", async () => {
+    const { run } = await trainTinyTextModel();
+    const saved = join(run, "e4m3");
+    const onnx = join(run, "e4m3.onnx");
+    const r = await cli(
+      "quantize",
+      join(run, "model"),
+      ...["--formats", "float8_e4m3fn,int8", "--calibration-samples", "16"],
+      ...["--save", saved, "--onnx", onnx, "--agreement", "--json"],
+    );
+    expect(r.code).toBe(0);
+    const q = JSON.parse(r.out) as QuantJson & { agreement: { samples: number; agreement: number } };
+    expect(q.agreement.samples).toBe(20);
+    expect(q.agreement.agreement).toBe(1);
+    expect(statSync(onnx).size).toBeGreaterThan(1000);
+    const config = JSON.parse(readFileSync(join(saved, "config.json"), "utf8")) as Record<string, unknown>;
+    expect(config.quantization_config).toMatchObject({ weights: { format: "float8_e4m3fn" } });
+    const e = JSON.parse((await cli("eval", saved, "--json")).out) as { value: number };
+    expect(e.value).toBe(q.results[0].value);
+    const bad = await cli("quantize", "--agreement");
+    expect(bad.err).toMatch(/--agreement needs --save DIR/);
   });
 
   it("defaults to the study's configurations and names bad options", async () => {

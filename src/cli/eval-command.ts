@@ -13,6 +13,7 @@ import { MinifloatError } from "../errors.js";
 import {
   evaluateQaModel,
   loadQaModel,
+  loadQuantizedTextModel,
   loadTextModel,
   predictText,
   textMetrics,
@@ -159,7 +160,8 @@ export function evalCommand(io: CliIo): Command {
           `${dir} is a BertForQuestionAnswering model: evaluate it with --data squad, not ${o.data}`,
         );
       }
-      const tm = loadTextModel(dir);
+      const quantized = readHfConfig(dir).quantization_config !== undefined;
+      const tm = quantized ? loadQuantizedTextModel(dir) : loadTextModel(dir);
       const data = o.data ?? tm.trainedOn?.data;
       if (data === undefined) {
         throw new MinifloatError(

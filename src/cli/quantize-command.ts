@@ -9,7 +9,10 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
 import { MinifloatError } from "../errors.js";
+import { loadTextDataset } from "../data/index.js";
 import {
+  onnxAgreement,
+  type OnnxAgreement,
   configLabel,
   runQuantization,
   STUDY_CONFIGS,
@@ -43,6 +46,9 @@ interface QuantizeCliOptions {
   readonly attention: boolean;
   readonly maxDrop?: string;
   readonly out?: string;
+  readonly save?: string;
+  readonly onnx?: string;
+  readonly agreement?: boolean;
   readonly json?: boolean;
 }
 
@@ -147,6 +153,23 @@ function printResults(io: CliIo, r: QuantizeRunResults): void {
   }
 }
 
+/** onnxruntime-node against minifloat on the evaluation split, for the model saved with --save. */
+async function checkAgreement(
+  saved: string,
+  r: QuantizeRunResults,
+  limit: number | undefined,
+): Promise<OnnxAgreement> {
+  const dev = loadTextDataset(r.data, r.dataDir ?? undefined, "test");
+  const n = Math.min(dev.labels.length, limit ?? Infinity);
+  const data = {
+    ...dev,
+    textsA: dev.textsA.slice(0, n),
+    textsB: dev.textsB?.slice(0, n) ?? null,
+    labels: dev.labels.slice(0, n),
+  };
+  return onnxAgreement(saved, data);
+}
+
 /** The `quantize` command, writing to `io`. */
 export function quantizeCommand(io: CliIo): Command {
   return new Command("quantize")
@@ -172,10 +195,16 @@ export function quantizeCommand(io: CliIo): Command {
       "accuracy-driven fallback: keep sensitive layers in float32 until the drop is at most this",
     )
     .option("--out <dir>", "write quantize.json and its report there")
+    .option("--save <dir>", "save the first configuration's quantized model (weights as codes with scales)")
+    .option("--onnx <file>", "export the first configuration as ONNX with QuantizeLinear/DequantizeLinear")
+    .option("--agreement", "with --save: run the QDQ model in onnxruntime-node and compare predictions")
     .option("--json", "print one JSON object")
     .action(async (modelDir: string | undefined, o: QuantizeCliOptions) => {
       const configs = quantConfigs(o);
       const maxDrop = o.maxDrop === undefined ? undefined : positive("--max-drop", o.maxDrop, 100) / 100;
+      if (o.agreement === true && o.save === undefined) {
+        throw new MinifloatError("argument", "--agreement needs --save DIR (the model onnxruntime runs)");
+      }
       const dir = modelDir ?? shippedModelDir("sst2");
       const r = runQuantization({
         modelDir: dir,
@@ -187,6 +216,8 @@ export function quantizeCommand(io: CliIo): Command {
         limit: o.limit,
         attention: o.attention,
         maxDrop,
+        save: o.save,
+        onnx: o.onnx,
         onResult: (x, i, n) => {
           if (o.json !== true)
             io.stderr(
@@ -194,13 +225,15 @@ export function quantizeCommand(io: CliIo): Command {
             );
         },
       });
+      const agreement =
+        o.agreement === true && o.save !== undefined ? await checkAgreement(o.save, r, o.limit) : undefined;
       if (o.out !== undefined) {
         mkdirSync(o.out, { recursive: true });
         writeJsonAtomic(join(o.out, "quantize.json"), r);
         await writeReport(o.out);
       }
       if (o.json === true) {
-        io.stdout(JSON.stringify(r, null, 2) + "\n");
+        io.stdout(JSON.stringify(agreement === undefined ? r : { ...r, agreement }, null, 2) + "\n");
         return;
       }
       io.stdout(`${r.model} on ${r.data}: ${r.samples} samples, calibrated on ${r.calibrationSamples}\n`);

@@ -25,6 +25,8 @@ import {
   type QuantReport,
 } from "../quant/index.js";
 import { resolveFromRoot } from "../io/index.js";
+import { exportQuantizedOnnx } from "./quant-export.js";
+import { saveQuantizedModel } from "./quant-save.js";
 import { loadTextModel, predictText, textMetrics, type TextModel } from "./text-model.js";
 
 /** One configuration: a format for weights and activations, how activation scales are chosen, and the
@@ -69,6 +71,9 @@ export interface QuantizeRunOptions {
    * that misses it also gets the fallback. */
   readonly maxDrop?: number | undefined;
   readonly batchSize?: number | undefined;
+  /** Save the first configuration's quantized model (saveQuantizedModel's layout) and/or its QDQ ONNX. */
+  readonly save?: string | undefined;
+  readonly onnx?: string | undefined;
   /** Called after each measured configuration (and each fallback), with the result's index and the
    * number of configurations. */
   readonly onResult?: ((r: QuantRunResult, index: number, configs: number) => void) | undefined;
@@ -115,6 +120,7 @@ export interface QuantRunResult {
 export interface QuantizeRunResults {
   readonly model: string;
   readonly data: string;
+  readonly dataDir: string | null;
   readonly samples: number;
   readonly calibrationSamples: number;
   readonly attention: boolean;
@@ -211,6 +217,11 @@ export function runQuantization(options: QuantizeRunOptions): QuantizeRunResults
       ...(c.percentile === undefined ? {} : { percentile: c.percentile }),
     };
     const q = quantizeModel(tm.model, config, cal, batches);
+    if (results.length === 0) {
+      if (options.save !== undefined)
+        saveQuantizedModel(options.save, tm.model, q.report(), { sourceDir: options.modelDir });
+      if (options.onnx !== undefined) exportQuantizedOnnx(tm.model, q.report(), options.onnx);
+    }
     const label = configLabel(c);
     layers.push(...layerCosts(label, q.report()));
     const m = evaluate();
@@ -264,6 +275,7 @@ export function runQuantization(options: QuantizeRunOptions): QuantizeRunResults
   return {
     model: options.modelDir,
     data,
+    dataDir: dataDir ?? null,
     samples: dev.labels.length,
     calibrationSamples: batches.reduce((a, b) => a + b.labels.length, 0),
     attention,
