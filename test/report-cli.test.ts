@@ -67,7 +67,7 @@ describe("minifloat report", () => {
     expect(r.code).toBe(2);
     expect(r.out).toBe("");
     expect(r.err).toBe(
-      `minifloat: ${empty} is not a run, comparison, tolerance or quantization directory: expected one of compare.json, config.json, tolerance.json, quantize.json, found none\n`,
+      `minifloat: ${empty} is not a run, comparison, tolerance, quantization or reproduce directory: expected one of reproduce.json, compare.json, config.json, tolerance.json, quantize.json, found none\n`,
     );
     const missing = await cli("report", join(root, "missing"));
     expect(missing.code).toBe(2);

@@ -16,7 +16,7 @@ interface ReportCliOptions {
 export function reportCommand(io: CliIo): Command {
   return new Command("report")
     .description(
-      "write report.html (charts), report.md and report.json for a run, comparison, tolerance or quantization directory",
+      "write report.html (charts), report.md and report.json for a run, comparison, tolerance, quantization or reproduce directory",
     )
     .argument("<dir>", "a directory of minifloat train, compare, tolerance or quantize --out")
     .option("--out <dir>", "write the report there (default: <dir> itself)")

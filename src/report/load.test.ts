@@ -95,7 +95,7 @@ describe("loadReportInputs", () => {
     expectError(
       () => loadReportInputs(empty),
       "io",
-      /not a run, comparison, tolerance or quantization directory: expected one of compare\.json, config\.json, tolerance\.json, quantize\.json, found none/,
+      /not a run, comparison, tolerance, quantization or reproduce directory: expected one of reproduce\.json, compare\.json, config\.json, tolerance\.json, quantize\.json, found none/,
     );
     expectError(() => loadReportInputs(join(root, "nowhere")), "io", /nowhere: no such directory/);
     expectError(

@@ -261,7 +261,7 @@ export function loadReportInputs(dir: string): ReportInput[] {
     const expected = KINDS.map((k) => k.marker).join(", ");
     throw new MinifloatError(
       "io",
-      `${dir} is not a run, comparison, tolerance or quantization directory: expected one of ${expected}, found none`,
+      `${dir} is not a run, comparison, tolerance, quantization or reproduce directory: expected one of ${expected}, found none`,
     );
   }
   return found.map((k) => k.load(dir));
