@@ -260,7 +260,7 @@ export function loadQuantizedModel(dir: string): QuantizedCheckpoint {
   const wSpec = resolveSpec(quantization.weights, "weight");
   const aSpec = resolveSpec(quantization.activations, "activation");
   const config = bertConfig(checkpoint.config);
-  const ctx = createContext({ engine: new Engine(), paramFormat: floatFormat("float32") });
+  const ctx = createContext({ engine: new Engine({ backend: "wasm" }), paramFormat: floatFormat("float32") });
   const model = new BertForSequenceClassification(ctx, config, { hfInit: false });
   const tensors = new Map(checkpoint.tensors);
   const take = (name: string): SafetensorsEntry | undefined => {

@@ -144,7 +144,9 @@ export function loadBertDirectory<M extends CheckpointModel & { eval(): M }>(
       `${dir}: config.json names ${JSON.stringify(arch)}; ${options.purpose}`,
     );
   }
-  const context = options.ctx ?? createContext({ engine: new Engine(), paramFormat: floatFormat("float32") });
+  const context =
+    options.ctx ??
+    createContext({ engine: new Engine({ backend: "wasm" }), paramFormat: floatFormat("float32") });
   const model = options.build(context, config);
   const allowUnexpected = options.allowUnexpected;
   loadState(model, checkpoint.tensors, allowUnexpected ? { allowUnexpected } : {}, dir);
