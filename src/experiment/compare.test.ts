@@ -18,6 +18,9 @@ describe("sampleStd and policyFolder", () => {
   });
   it("turns a policy file into a folder name", () => {
     expect(policyFolder("policies/my policy.json")).toBe("my_policy");
+    // A folder name never climbs out: "...json" is not "..", a hidden ".x.json" is "_x".
+    expect(policyFolder("p/...json")).toBe("__");
+    expect(policyFolder(".x.json")).toBe("_x");
     expect(policyFolder("pure-bf16-sr")).toBe("pure-bf16-sr");
   });
 });

@@ -79,7 +79,11 @@ export function sampleStd(xs: readonly number[]): number {
 /** A folder name for a policy (a policy file path becomes its file name without ".json"). */
 export function policyFolder(policy: string): string {
   const base = policy.split("/").at(-1) ?? policy;
-  return base.replace(/\.json$/, "").replace(/[^A-Za-z0-9._-]/g, "_");
+  // Leading dots become underscores: a policy file "...json" must not name the folder "..".
+  return base
+    .replace(/\.json$/, "")
+    .replace(/[^A-Za-z0-9._-]/g, "_")
+    .replace(/^\.+/, (dots) => "_".repeat(dots.length));
 }
 
 /** The per-policy summary of finished runs, in the order of `policies`. */

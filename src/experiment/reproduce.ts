@@ -65,11 +65,11 @@ export const SCALE_PLANS: { readonly [S in ReproduceScale]: ScalePlan } = {
   },
   quick: {
     mnist: {
-      config: { model: "lenet5", data: "mnist", epochs: 1, trainLimit: 12000, testLimit: 2000 },
+      config: { model: "lenet5", data: "mnist", epochs: 1, trainLimit: 30000, testLimit: 2000 },
       seeds: 2,
     },
     fashion: {
-      config: { model: "lenet5", data: "fashion-mnist", epochs: 1, trainLimit: 12000, testLimit: 2000 },
+      config: { model: "lenet5", data: "fashion-mnist", epochs: 1, trainLimit: 30000, testLimit: 2000 },
       seeds: 1,
     },
     bf16: { config: { ...BF16_RECIPE, epochs: 2, trainLimit: 15000, testLimit: 2000 }, seeds: 1 },

@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:f
 import { join } from "node:path";
 import { MinifloatError } from "../errors.js";
 import { isAtomicTemporary, writeFileAtomic, writeJsonAtomic } from "../io/index.js";
-import type { PrecisionPolicy } from "../precision/index.js";
+import { isFloatFormatName, ROUNDING_MODES } from "../formats/index.js";
+import { isPresetName, POLICY_ROLES, presetPolicy, type PrecisionPolicy } from "../precision/index.js";
 import { configDifferences, makeTrainConfig, type TrainConfig } from "./config.js";
 import { listCheckpoints } from "./checkpoint.js";
 
@@ -72,7 +73,36 @@ export function readRunConfig(dir: string): RunConfigFile {
   if (file === null || typeof file !== "object" || typeof file.policy !== "object") {
     throw new MinifloatError("format", `${path}: expected an object with "config" and "policy"`);
   }
-  return { config: makeTrainConfig(file.config, path), policy: file.policy };
+  return { config: makeTrainConfig(file.config, path), policy: checkStoredPolicy(file.policy, path) };
+}
+
+/** The policy a run recorded, checked: a preset's must be the preset; any other must name a known float
+ * format and rounding mode for every role, so nothing downstream meets a malformed one. */
+function checkStoredPolicy(p: unknown, path: string): PrecisionPolicy {
+  const bad = (what: string): never => {
+    throw new MinifloatError("format", `${path}: policy ${what}`);
+  };
+  const policy = p as { name?: unknown; roles?: Record<string, unknown> | null };
+  if (typeof policy.name !== "string") bad("has no name");
+  if (isPresetName(policy.name as string)) {
+    const preset = presetPolicy(policy.name as string);
+    if (JSON.stringify(preset) !== JSON.stringify(p))
+      bad(`"${String(policy.name)}" differs from the preset of that name`);
+    return preset;
+  }
+  if (typeof policy.roles !== "object" || policy.roles === null) bad("has no roles");
+  for (const role of POLICY_ROLES) {
+    const r = (policy.roles as Record<string, unknown>)[role] as
+      { format?: unknown; rounding?: unknown } | null | undefined;
+    if (r === null && role === "masterParams") continue;
+    if (typeof r !== "object" || r === null) bad(`roles.${role}: expected {format, rounding}`);
+    const { format, rounding } = r as { format?: unknown; rounding?: unknown };
+    if (typeof format !== "string" || !isFloatFormatName(format))
+      bad(`roles.${role}.format: not a float format`);
+    if (!(ROUNDING_MODES as readonly unknown[]).includes(rounding))
+      bad(`roles.${role}.rounding: not a rounding mode`);
+  }
+  return p as PrecisionPolicy;
 }
 
 /** Remove the temporary files an atomic write leaves when the process is killed before its rename

@@ -176,12 +176,13 @@ function loadCompare(dir: string): ReportInput {
   const json = readJson(path);
   requireArrays(json, path, ["summary", "runs", "seeds"]);
   const compare = json as CompareResults;
-  // The runs lie where compareRuns put them under this folder (their recorded `dir` may be relative to
-  // wherever compare was started).
-  const runs = compare.runs.map((r) => {
-    const here = join(dir, policyFolder(r.policy), `seed-${r.seed}`);
-    return readRunSeries(existsSync(here) ? here : r.dir, r.policy, r.seed);
-  });
+  // The runs lie where compareRuns put them under this folder; the recorded `dir` is not followed (it
+  // may be relative to wherever compare was started, and a compare.json must not make the report read
+  // another folder). Runs that are not there are left out.
+  const runs = compare.runs
+    .map((r) => ({ r, here: join(dir, policyFolder(r.policy), `seed-${r.seed}`) }))
+    .filter(({ here }) => existsSync(here))
+    .map(({ r, here }) => readRunSeries(here, r.policy, r.seed));
   return { kind: "compare", dir, compare, runs };
 }
 
