@@ -87,6 +87,7 @@ describe("claims", () => {
       }) as unknown as QuantizeRunResults;
     expect(ptqClaims(q(0.848, 0.8), "p")[0].verdict).toBe("holds");
     expect(ptqClaims(q(0.848, 0.849), "p")[0].verdict).toBe("partly");
+    expect(ptqClaims(q(0.848, 0.845), "p")[0].verdict).toBe("partly"); // 0.3 points: a few samples
     expect(ptqClaims(q(0.7, 0.8), "p")[0].verdict).toBe("does not hold");
     expect(ptqClaims(q(0.848, 0.8), "p")[0].measured).toBe(
       "float32 85.00%; float8_e4m3fn max tensor 84.80% (-0.20); int8 max tensor 80.00% (-5.00)",

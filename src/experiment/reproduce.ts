@@ -39,7 +39,7 @@ interface ScalePlan {
 const STANDALONE_POLICIES = ["fp32", "amp-fp16", "pure-fp16", "pure-bf16"];
 const BF16_POLICIES = ["fp32", "pure-bf16", "pure-bf16-sr", "pure-bf16-kahan"];
 /** Plain SGD at a small learning rate: updates far below half an ulp of bfloat16 weights. */
-const BF16_RECIPE = { model: "lenet5", data: "mnist", lr: 0.01, momentum: 0 };
+const BF16_RECIPE = { model: "lenet5", data: "mnist", lr: 0.01, momentum: 0, logEvery: 50 };
 const QUICK_QUANT: readonly QuantRunConfig[] = [
   { format: "float8_e4m3fn", calibration: "max", granularity: "tensor" },
   { format: "float8_e4m3fn", calibration: "percentile", percentile: 99.99, granularity: "tensor" },
@@ -52,11 +52,11 @@ const QUICK_QUANT: readonly QuantRunConfig[] = [
 export const SCALE_PLANS: { readonly [S in ReproduceScale]: ScalePlan } = {
   demo: {
     mnist: {
-      config: { model: "lenet5", data: "mnist", epochs: 1, trainLimit: 4000, testLimit: 1000 },
+      config: { model: "lenet5", data: "mnist", epochs: 1, trainLimit: 12000, testLimit: 1000, logEvery: 25 },
       seeds: 1,
     },
     fashion: null,
-    bf16: { config: { ...BF16_RECIPE, epochs: 1, trainLimit: 4000, testLimit: 1000 }, seeds: 1 },
+    bf16: { config: { ...BF16_RECIPE, epochs: 2, trainLimit: 12000, testLimit: 1000 }, seeds: 1 },
     toleranceLimit: 500,
     quant: {
       limit: 200,
@@ -65,11 +65,18 @@ export const SCALE_PLANS: { readonly [S in ReproduceScale]: ScalePlan } = {
   },
   quick: {
     mnist: {
-      config: { model: "lenet5", data: "mnist", epochs: 1, trainLimit: 30000, testLimit: 2000 },
+      config: { model: "lenet5", data: "mnist", epochs: 1, trainLimit: 30000, testLimit: 2000, logEvery: 50 },
       seeds: 2,
     },
     fashion: {
-      config: { model: "lenet5", data: "fashion-mnist", epochs: 1, trainLimit: 30000, testLimit: 2000 },
+      config: {
+        model: "lenet5",
+        data: "fashion-mnist",
+        epochs: 1,
+        trainLimit: 30000,
+        testLimit: 2000,
+        logEvery: 50,
+      },
       seeds: 1,
     },
     bf16: { config: { ...BF16_RECIPE, epochs: 2, trainLimit: 15000, testLimit: 2000 }, seeds: 1 },
