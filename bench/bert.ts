@@ -92,9 +92,11 @@ export const BERT_BENCH_MODELS: readonly BertBenchModel[] = [
   },
 ];
 
-type Ort = typeof import("onnxruntime-node");
+/** The onnxruntime-node module. */
+export type Ort = typeof import("onnxruntime-node");
 
-async function loadOrt(): Promise<Ort | string> {
+/** onnxruntime-node, or why it could not be loaded. */
+export async function loadOrt(): Promise<Ort | string> {
   try {
     return await import("onnxruntime-node");
   } catch (e) {
@@ -102,10 +104,10 @@ async function loadOrt(): Promise<Ort | string> {
   }
 }
 
-/** `batch` full sequences of `t` random token ids, both token types, no padding. */
-function batchOf(batch: number, t: number, vocab: number): BertInput {
+/** `batch` full sequences of `t` random token ids (from `seed`), both token types, no padding. */
+export function batchOf(batch: number, t: number, vocab: number, seed = 12345): BertInput {
   const n = batch * t;
-  let s = 12345;
+  let s = seed;
   const ids = Int32Array.from({ length: n }, () => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     return 1 + (s % (vocab - 1));
@@ -114,10 +116,49 @@ function batchOf(batch: number, t: number, vocab: number): BertInput {
   return { inputIds: ids, tokenTypeIds: types, attentionMask: new Int32Array(n).fill(1), shape: [batch, t] };
 }
 
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+/** Largest |a[i] - b[i]|. */
+export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] ?? 0) - (b[i] ?? 0)));
   return m;
+}
+
+/** The onnxruntime feeds (int64 input_ids, attention_mask, token_type_ids) of `input`. */
+export function ortFeeds(ort: Ort, input: BertInput): Record<string, import("onnxruntime-node").Tensor> {
+  const [b, t] = input.shape;
+  const int64 = (v: ArrayLike<number> | undefined) =>
+    new ort.Tensor(
+      "int64",
+      BigInt64Array.from(v ?? [], (x) => BigInt(x)),
+      [b, t],
+    );
+  return {
+    input_ids: int64(input.inputIds),
+    attention_mask: int64(input.attentionMask),
+    token_type_ids: int64(input.tokenTypeIds),
+  };
+}
+
+/** A BertForSequenceClassification of shape `spec` with minifloat's random initialization, in eval mode. */
+export function randomBert(
+  spec: BertBenchModel,
+  maxSequence: number,
+  backend: BackendName,
+): BertForSequenceClassification {
+  const engine = new Engine({ backend, seed: 1 });
+  const config = bertConfig({
+    vocab_size: spec.vocab,
+    hidden_size: spec.hidden,
+    num_hidden_layers: spec.layers,
+    num_attention_heads: spec.heads,
+    intermediate_size: spec.intermediate,
+    max_position_embeddings: Math.max(512, maxSequence),
+    num_labels: 2,
+  });
+  // minifloat's default initialization: half the work of Hugging Face's, and the values do not matter here.
+  return new BertForSequenceClassification(createContext({ engine, seed: 1 }), config, {
+    hfInit: false,
+  }).eval();
 }
 
 /** Benchmark one model at every sequence length. */
@@ -130,19 +171,8 @@ async function benchModel(
   note: (s: string) => void,
 ): Promise<BertBenchRow[]> {
   note(`${spec.name}: building random weights`);
-  const engine = new Engine({ backend, seed: 1 });
-  const config = bertConfig({
-    vocab_size: spec.vocab,
-    hidden_size: spec.hidden,
-    num_hidden_layers: spec.layers,
-    num_attention_heads: spec.heads,
-    intermediate_size: spec.intermediate,
-    max_position_embeddings: Math.max(512, ...lengths),
-    num_labels: 2,
-  });
-  // minifloat's default initialization: half the work of Hugging Face's, and the values do not matter here.
-  const ctx = createContext({ engine, seed: 1 });
-  const model = new BertForSequenceClassification(ctx, config, { hfInit: false }).eval();
+  const model = randomBert(spec, Math.max(...lengths), backend);
+  const engine = model.classifier.weight.engine;
   let session: import("onnxruntime-node").InferenceSession | null = null;
   if (ort !== null) {
     note(`${spec.name}: exporting to ONNX`);
@@ -155,25 +185,7 @@ async function benchModel(
     const input = batchOf(spec.batch, t, spec.vocab);
     const mine = (): Float32Array =>
       engine.noGrad(() => engine.tidy(() => model.forward(input).toFloat32Array()));
-    const feeds =
-      ort === null
-        ? null
-        : Object.fromEntries(
-            (
-              [
-                ["input_ids", input.inputIds],
-                ["attention_mask", input.attentionMask],
-                ["token_type_ids", input.tokenTypeIds],
-              ] as const
-            ).map(([k, v]) => [
-              k,
-              new ort.Tensor(
-                "int64",
-                BigInt64Array.from(v ?? [], (x) => BigInt(x)),
-                [spec.batch, t],
-              ),
-            ]),
-          );
+    const feeds = ort === null ? null : ortFeeds(ort, input);
     const theirs = async (): Promise<Float32Array> =>
       (await (session as import("onnxruntime-node").InferenceSession).run(feeds ?? {})).logits
         .data as Float32Array;

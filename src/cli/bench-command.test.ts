@@ -1,10 +1,16 @@
 /**
  * `minifloat bench` is wired into the program: its help lists --quick, --only and --json, and the benchmark
  * modules it loads render a result as tables naming every ratio (the full run is timed by `npm run bench`,
- * not here); the BERT benchmark runs end to end on a tiny model beside onnxruntime-node.
+ * not here); the BERT benchmarks, float32 and float8-quantized, run end to end on a tiny model beside
+ * onnxruntime-node.
  */
 import { describe, expect, it } from "vitest";
 import { renderBertBench, runBertBench, type BertBenchResult } from "../../bench/bert.js";
+import {
+  renderBertQuantBench,
+  runBertQuantBench,
+  type BertQuantBenchResult,
+} from "../../bench/bert-quant.js";
 import { renderEngineBench, type EngineBenchResult } from "../../bench/engine.js";
 import { runCli } from "./program.js";
 
@@ -104,5 +110,65 @@ describe("minifloat bench", () => {
     expect(row.minifloat).toBeGreaterThan(0);
     expect(row.onnxruntime).toBeGreaterThan(0);
     expect(row.maxAbsDiff).toBeLessThan(1e-5);
+  });
+
+  it("renders quantized BERT throughput beside onnxruntime's QDQ model and float32", () => {
+    const row = {
+      sequence: 64,
+      batch: 16,
+      runs: 3,
+      float32: 200,
+      quantized: 50,
+      onnxruntime: 400,
+      ratio: 0.125,
+      overhead: 0.25,
+      maxAbsDiff: 3e-5,
+    };
+    const result: BertQuantBenchResult = {
+      model: "models/sst2",
+      shape: "2 layers, hidden 128, 2 heads, intermediate 512",
+      format: "float8_e4m3fn weights and activations, per tensor",
+      calibration: "max over 2 random batches",
+      backend: "wasm",
+      threads: 2,
+      rows: [row, { ...row, sequence: 128, onnxruntime: null, ratio: null, maxAbsDiff: null }],
+      onnxruntimeError: null,
+      seconds: 4,
+    };
+    const text = renderBertQuantBench(result);
+    expect(text).toContain("models/sst2 (2 layers, hidden 128, 2 heads, intermediate 512)");
+    expect(text).toContain("max over 2 random batches");
+    expect(text).toMatch(/quantized +64 +16 +200\.0 +50\.0 +400\.0 +0\.125 +0\.250 +3\.0e-5/);
+    expect(text).toMatch(/quantized +128 +16 +200\.0 +50\.0 +- +- +0\.250 +-/);
+  });
+
+  it("runs a float8-quantized BERT in minifloat and its QDQ export in onnxruntime-node", async () => {
+    const tiny = {
+      name: "tiny",
+      layers: 1,
+      hidden: 16,
+      heads: 2,
+      intermediate: 32,
+      vocab: 100,
+      batch: 2,
+      runs: 1,
+    };
+    const r = await runBertQuantBench({
+      model: tiny,
+      sequenceLengths: [8],
+      batch: 2,
+      runs: 1,
+      backend: "js",
+    });
+    expect(r.onnxruntimeError).toBeNull();
+    expect(r.model).toBe("random tiny");
+    expect(r.rows).toHaveLength(1);
+    const [row] = r.rows;
+    expect(row.float32).toBeGreaterThan(0);
+    expect(row.quantized).toBeGreaterThan(0);
+    expect(row.onnxruntime).toBeGreaterThan(0);
+    expect(row.overhead).toBeCloseTo(row.quantized / row.float32, 9);
+    // Same codes and scales on both sides: only float32 summation order differs (onnx-agreement.ts).
+    expect(row.maxAbsDiff).toBeLessThan(1e-3);
   });
 });
