@@ -73,6 +73,17 @@ describe("minifloat quantize", () => {
     expect(JSON.parse(readFileSync(join(out, "quantize.json"), "utf8"))).toEqual(JSON.parse(r.out));
     expect(existsSync(join(out, "report.html"))).toBe(true);
 
+    const smooth = await cli(
+      "quantize",
+      join(run, "model"),
+      "--formats",
+      "int8",
+      "--smoothquant",
+      "0.5",
+      "--json",
+    );
+    expect(smooth.code).toBe(0);
+    expect(JSON.parse(smooth.out)).toMatchObject({ smoothQuant: 0.5, baseline: { value: accuracy } });
     const table = await cli(
       "quantize",
       join(run, "model"),

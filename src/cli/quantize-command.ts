@@ -45,6 +45,7 @@ interface QuantizeCliOptions {
   readonly limit?: number;
   readonly attention: boolean;
   readonly maxDrop?: string;
+  readonly smoothquant?: string;
   readonly out?: string;
   readonly save?: string;
   readonly onnx?: string;
@@ -194,6 +195,10 @@ export function quantizeCommand(io: CliIo): Command {
       "--max-drop <points>",
       "accuracy-driven fallback: keep sensitive layers in float32 until the drop is at most this",
     )
+    .option(
+      "--smoothquant <alpha>",
+      "SmoothQuant: migrate activation outliers into the weights (alpha in [0, 1])",
+    )
     .option("--out <dir>", "write quantize.json and its report there")
     .option("--save <dir>", "save the first configuration's quantized model (weights as codes with scales)")
     .option("--onnx <file>", "export the first configuration as ONNX with QuantizeLinear/DequantizeLinear")
@@ -216,6 +221,7 @@ export function quantizeCommand(io: CliIo): Command {
         limit: o.limit,
         attention: o.attention,
         maxDrop,
+        smoothQuant: o.smoothquant === undefined ? undefined : positive("--smoothquant", o.smoothquant, 1),
         save: o.save,
         onnx: o.onnx,
         onResult: (x, i, n) => {

@@ -18,6 +18,7 @@ import {
   QUANT_FORMATS,
   quantizeModel,
   quantizeWithFallback,
+  smoothQuant,
   type CalibrationMethod,
   type Granularity,
   type QuantConfig,
@@ -71,6 +72,8 @@ export interface QuantizeRunOptions {
    * that misses it also gets the fallback. */
   readonly maxDrop?: number | undefined;
   readonly batchSize?: number | undefined;
+  /** Apply SmoothQuant with this alpha (0..1) before calibrating. */
+  readonly smoothQuant?: number | undefined;
   /** Save the first configuration's quantized model (saveQuantizedModel's layout) and/or its QDQ ONNX. */
   readonly save?: string | undefined;
   readonly onnx?: string | undefined;
@@ -119,6 +122,8 @@ export interface QuantRunResult {
 /** Everything runQuantization measured (quantize.json). */
 export interface QuantizeRunResults {
   readonly model: string;
+  /** SmoothQuant's alpha, or null without it. */
+  readonly smoothQuant: number | null;
   readonly data: string;
   readonly dataDir: string | null;
   readonly samples: number;
@@ -203,6 +208,12 @@ export function runQuantization(options: QuantizeRunOptions): QuantizeRunResults
     return { value: m.value, metric: m.metric, seconds: (performance.now() - t0) / 1000 };
   };
   const baseline = evaluate();
+  // SmoothQuant migrates activation range into the weights (float32 outputs change only by rounding),
+  // then calibration runs again on the smoothed model; it stays applied under every configuration.
+  const smoothing =
+    options.smoothQuant === undefined
+      ? null
+      : smoothQuant(tm.model, calibrate(tm.model, batches, { attention }), { alpha: options.smoothQuant });
   const cal = calibrate(tm.model, batches, { attention });
   const configs = options.configs ?? STUDY_CONFIGS;
   const results: QuantRunResult[] = [];
@@ -272,8 +283,10 @@ export function runQuantization(options: QuantizeRunOptions): QuantizeRunResults
       options.onResult?.(withFallback, results.length - 1, configs.length);
     }
   });
+  smoothing?.restore();
   return {
     model: options.modelDir,
+    smoothQuant: options.smoothQuant ?? null,
     data,
     dataDir: dataDir ?? null,
     samples: dev.labels.length,
