@@ -118,6 +118,18 @@ describe("minifloat quantize", () => {
     expect(config.quantization_config).toMatchObject({ weights: { format: "float8_e4m3fn" } });
     const e = JSON.parse((await cli("eval", saved, "--json")).out) as { value: number };
     expect(e.value).toBe(q.results[0].value);
+    const text = await cli(
+      "quantize",
+      join(run, "model"),
+      "--formats",
+      "int8",
+      "--save",
+      join(run, "i8"),
+      "--agreement",
+    );
+    expect(text.out).toMatch(
+      /onnxruntime-node on the QDQ export of int8 max tensor: 20 samples, 100\.00% the same prediction/,
+    );
     const bad = await cli("quantize", "--agreement");
     expect(bad.err).toMatch(/--agreement needs --save DIR/);
   });

@@ -244,6 +244,13 @@ export function quantizeCommand(io: CliIo): Command {
       }
       io.stdout(`${r.model} on ${r.data}: ${r.samples} samples, calibrated on ${r.calibrationSamples}\n`);
       printResults(io, r);
+      if (agreement !== undefined) {
+        io.stdout(
+          `onnxruntime-node on the QDQ export of ${configLabel(configs[0])}: ${agreement.samples} samples, ` +
+            `${percent(agreement.agreement)}% the same prediction, largest logit difference ` +
+            `${agreement.maxLogitDiff.toExponential(2)}, ${agreement.beyondNoise} beyond float32 noise\n`,
+        );
+      }
       if (o.out !== undefined)
         io.stdout(`wrote ${join(o.out, "quantize.json")} and ${join(o.out, "report.html")}\n`);
     });
