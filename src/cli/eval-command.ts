@@ -8,7 +8,7 @@
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
-import { loadTextDataset, readSquad } from "../data/index.js";
+import { firstSamples, loadTextDataset, readSquad } from "../data/index.js";
 import { MinifloatError } from "../errors.js";
 import {
   evaluateQaModel,
@@ -171,17 +171,8 @@ export function evalCommand(io: CliIo): Command {
       }
       const given = o.dataDir ?? tm.trainedOn?.dataDir ?? undefined;
       const dataDir = given === undefined ? undefined : resolveFromRoot(given);
-      const full = loadTextDataset(data, dataDir, "test");
-      const n = Math.min(full.labels.length, o.limit ?? Infinity);
-      const dataset =
-        n === full.labels.length
-          ? full
-          : {
-              ...full,
-              textsA: full.textsA.slice(0, n),
-              textsB: full.textsB?.slice(0, n) ?? null,
-              labels: full.labels.slice(0, n),
-            };
+      const dataset = firstSamples(loadTextDataset(data, dataDir, "test"), o.limit);
+      const n = dataset.labels.length;
       const t0 = performance.now();
       const predictions = predictText(tm, dataset, { batchSize: o.batchSize, maxLength: o.maxLength });
       const seconds = (performance.now() - t0) / 1000;

@@ -9,7 +9,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
 import { MinifloatError } from "../errors.js";
-import { loadTextDataset } from "../data/index.js";
+import { firstSamples, loadTextDataset } from "../data/index.js";
 import {
   onnxAgreement,
   type OnnxAgreement,
@@ -160,15 +160,7 @@ async function checkAgreement(
   r: QuantizeRunResults,
   limit: number | undefined,
 ): Promise<OnnxAgreement> {
-  const dev = loadTextDataset(r.data, r.dataDir ?? undefined, "test");
-  const n = Math.min(dev.labels.length, limit ?? Infinity);
-  const data = {
-    ...dev,
-    textsA: dev.textsA.slice(0, n),
-    textsB: dev.textsB?.slice(0, n) ?? null,
-    labels: dev.labels.slice(0, n),
-  };
-  return onnxAgreement(saved, data);
+  return onnxAgreement(saved, firstSamples(loadTextDataset(r.data, r.dataDir ?? undefined, "test"), limit));
 }
 
 /** The `quantize` command, writing to `io`. */

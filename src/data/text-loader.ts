@@ -57,6 +57,17 @@ export function loadTextDataset(name: string, dir: string | undefined, split: Te
   };
 }
 
+/** The first `n` samples of `d` (all of them when n is at least its size, or undefined). */
+export function firstSamples(d: TextDataset, n: number | undefined): TextDataset {
+  if (n === undefined || n >= d.labels.length) return d;
+  return {
+    ...d,
+    textsA: d.textsA.slice(0, n),
+    textsB: d.textsB?.slice(0, n) ?? null,
+    labels: d.labels.slice(0, n),
+  };
+}
+
 /** One batch of token ids, (B, T) row-major, padded to its longest row. */
 export interface TextBatch {
   readonly inputIds: Int32Array;

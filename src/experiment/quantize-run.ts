@@ -7,6 +7,7 @@
  */
 import { MinifloatError } from "../errors.js";
 import {
+  firstSamples,
   loadTextDataset,
   shuffledIndices,
   TextLoader,
@@ -140,16 +141,6 @@ export function configLabel(c: QuantRunConfig): string {
   return `${c.format} ${calibration} ${c.granularity}`;
 }
 
-function firstN(d: TextDataset, n: number): TextDataset {
-  if (n >= d.labels.length) return d;
-  return {
-    ...d,
-    textsA: d.textsA.slice(0, n),
-    textsB: d.textsB?.slice(0, n) ?? null,
-    labels: d.labels.slice(0, n),
-  };
-}
-
 function pick(d: TextDataset, indices: Int32Array): TextDataset {
   const at = Array.from(indices);
   return {
@@ -196,7 +187,7 @@ export function runQuantization(options: QuantizeRunOptions): QuantizeRunResults
   }
   const given = options.dataDir ?? tm.trainedOn?.dataDir ?? undefined;
   const dataDir = given === undefined ? undefined : resolveFromRoot(given);
-  const dev = firstN(loadTextDataset(data, dataDir, "test"), options.limit ?? Infinity);
+  const dev = firstSamples(loadTextDataset(data, dataDir, "test"), options.limit);
   const train = loadTextDataset(data, dataDir, "train");
   const calibrationSamples = options.calibrationSamples ?? 128;
   const batches = calibrationBatches(tm, train, calibrationSamples, options.seed ?? 0);

@@ -12,6 +12,7 @@ import {
   DataLoader,
   isTextDataName,
   loadImageDataset,
+  firstSamples,
   loadTextDataset,
   takeFirst,
   TextLoader,
@@ -105,15 +106,7 @@ export function loadRunData(config: TrainConfig): RunData {
     const limit = config.testLimit ?? Infinity;
     return {
       train: loadTextDataset(config.data, dir, "train"),
-      test:
-        limit >= test.labels.length
-          ? test
-          : {
-              ...test,
-              textsA: test.textsA.slice(0, limit),
-              textsB: test.textsB?.slice(0, limit) ?? null,
-              labels: test.labels.slice(0, limit),
-            },
+      test: firstSamples(test, limit),
       tokenizer: runTokenizer(config),
     };
   }
