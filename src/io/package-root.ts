@@ -41,9 +41,16 @@ export function sharedDataDir(): string {
 }
 
 /** A path as given when it exists (or is absolute), else the same relative path from the package root
- * when that exists there (a shipped model names its data as seen from the package root). */
+ * when that exists there (a shipped model names its data as seen from the package root), else, for a
+ * path into `shared/data/`, the same file under sharedDataDir() (MINIFLOAT_SHARED_DATA). */
 export function resolveFromRoot(path: string): string {
   if (isAbsolute(path) || existsSync(path)) return path;
   const fromRoot = resolve(packageRoot(), path);
-  return existsSync(fromRoot) ? fromRoot : path;
+  if (existsSync(fromRoot)) return fromRoot;
+  const at = path.replaceAll("\\", "/").indexOf("shared/data/");
+  if (at >= 0) {
+    const shared = join(sharedDataDir(), path.slice(at + "shared/data/".length));
+    if (existsSync(shared)) return shared;
+  }
+  return path;
 }
