@@ -15,6 +15,7 @@ import {
   loadQaModel,
   loadQuantizedTextModel,
   loadTextModel,
+  modelData,
   predictText,
   textMetrics,
 } from "../experiment/index.js";
@@ -162,15 +163,7 @@ export function evalCommand(io: CliIo): Command {
       }
       const quantized = readHfConfig(dir).quantization_config !== undefined;
       const tm = quantized ? loadQuantizedTextModel(dir) : loadTextModel(dir);
-      const data = o.data ?? tm.trainedOn?.data;
-      if (data === undefined) {
-        throw new MinifloatError(
-          "argument",
-          `${dir} does not say what it was trained on: pass --data and --data-dir`,
-        );
-      }
-      const given = o.dataDir ?? tm.trainedOn?.dataDir ?? undefined;
-      const dataDir = given === undefined ? undefined : resolveFromRoot(given);
+      const { data, dataDir } = modelData(tm, o.data, o.dataDir);
       const dataset = firstSamples(loadTextDataset(data, dataDir, "test"), o.limit);
       const n = dataset.labels.length;
       const t0 = performance.now();

@@ -5,7 +5,6 @@
  * given a budget, the accuracy-driven fallback that keeps the most sensitive sites in float32 until the
  * drop is within it. Calibration runs once on N training samples (seeded) and serves every method.
  */
-import { MinifloatError } from "../errors.js";
 import {
   firstSamples,
   loadTextDataset,
@@ -26,10 +25,9 @@ import {
   type QuantFormatName,
   type QuantReport,
 } from "../quant/index.js";
-import { resolveFromRoot } from "../io/index.js";
 import { exportQuantizedOnnx } from "./quant-export.js";
 import { saveQuantizedModel } from "./quant-save.js";
-import { loadTextModel, predictText, textMetrics, type TextModel } from "./text-model.js";
+import { loadTextModel, modelData, predictText, textMetrics, type TextModel } from "./text-model.js";
 
 /** One configuration: a format for weights and activations, how activation scales are chosen, and the
  * weights' granularity (activations are per tensor, static; MX formats are per block of 32). */
@@ -178,15 +176,7 @@ function layerCosts(label: string, report: QuantReport): QuantLayerCost[] {
 /** Measure float32 and every configuration on the model's evaluation split. */
 export function runQuantization(options: QuantizeRunOptions): QuantizeRunResults {
   const tm = loadTextModel(options.modelDir);
-  const data = options.data ?? tm.trainedOn?.data;
-  if (data === undefined) {
-    throw new MinifloatError(
-      "argument",
-      `${options.modelDir} does not say what it was trained on: pass --data and --data-dir`,
-    );
-  }
-  const given = options.dataDir ?? tm.trainedOn?.dataDir ?? undefined;
-  const dataDir = given === undefined ? undefined : resolveFromRoot(given);
+  const { data, dataDir } = modelData(tm, options.data, options.dataDir);
   const dev = firstSamples(loadTextDataset(data, dataDir, "test"), options.limit);
   const train = loadTextDataset(data, dataDir, "train");
   const calibrationSamples = options.calibrationSamples ?? 128;

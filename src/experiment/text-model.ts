@@ -25,6 +25,7 @@ import {
   saveHfCheckpoint,
   writeJsonAtomic,
   type CheckpointModel,
+  resolveFromRoot,
 } from "../io/index.js";
 import {
   BertForSequenceClassification,
@@ -194,6 +195,24 @@ export interface SaveTextModelOptions {
 
 /** The file of a model directory that records how minifloat trained it. */
 export const TRAINING_FILE = "training.json";
+
+/** The data a model is evaluated on: the given name and folder, else what its training.json records (a
+ * recorded folder resolved as resolveFromRoot does); an "argument" error when neither says. */
+export function modelData(
+  tm: TextModel,
+  data: string | undefined,
+  dataDir: string | undefined,
+): { readonly data: string; readonly dataDir: string | undefined } {
+  const name = data ?? tm.trainedOn?.data;
+  if (name === undefined) {
+    throw new MinifloatError(
+      "argument",
+      `${tm.dir} does not say what it was trained on: pass --data and --data-dir`,
+    );
+  }
+  const given = dataDir ?? tm.trainedOn?.dataDir ?? undefined;
+  return { data: name, dataDir: given === undefined ? undefined : resolveFromRoot(given) };
+}
 
 /** Write a trained classifier as a Hugging Face directory: config.json, model.safetensors (each
  * parameter in its own format: a float16-trained model stays F16; or all float32), and
