@@ -16,7 +16,7 @@ import { quantizedOnnxBytes } from "../src/experiment/quant-export.js";
 import { loadTextModel } from "../src/experiment/text-model.js";
 import { floatFormat } from "../src/formats/index.js";
 import { wasmKernels } from "../src/kernels/wasm/index.js";
-import type { BertForSequenceClassification, BertInput } from "../src/nn/bert.js";
+import type { BertForSequenceClassification, BertInput } from "../src/nn/index.js";
 import { createContext } from "../src/nn/module.js";
 import { calibrate, quantizeModel, withInference, type QuantConfig } from "../src/quant/index.js";
 import { Engine, type BackendName } from "../src/tensor/index.js";

@@ -9,7 +9,7 @@ import { availableParallelism } from "node:os";
 import { renderTable } from "../src/cli/table.js";
 import { exportBertOnnx } from "../src/io/onnx/index.js";
 import { wasmKernels } from "../src/kernels/wasm/index.js";
-import { bertConfig, BertForSequenceClassification, type BertInput } from "../src/nn/bert.js";
+import { bertConfig, BertForSequenceClassification, type BertInput } from "../src/nn/index.js";
 import { createContext } from "../src/nn/module.js";
 import { Engine, type BackendName } from "../src/tensor/index.js";
 

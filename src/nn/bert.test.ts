@@ -20,13 +20,8 @@ import {
 } from "../io/index.js";
 import { crossEntropy } from "../ops/index.js";
 import type { Tensor } from "../tensor/index.js";
-import {
-  bertConfig,
-  BertForQuestionAnswering,
-  BertForSequenceClassification,
-  BertModel,
-  type BertInput,
-} from "./bert.js";
+import { bertConfig, BertModel, type BertInput } from "./bert.js";
+import { BertForQuestionAnswering, BertForSequenceClassification } from "./bert-heads.js";
 import { createContext, type ContextOptions } from "./module.js";
 
 const DIR = fileURLToPath(new URL("../../test/golden/bert", import.meta.url));

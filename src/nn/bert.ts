@@ -1,6 +1,6 @@
 /**
  * BERT as Hugging Face transformers' BertModel, BertForSequenceClassification and BertForQuestionAnswering
- * (models/bert/modeling_bert.py): the same modules in the same order, so namedParameters() gives the
+ * (models/bert/modeling_bert.py; the two task heads are in bert-heads.ts): the same modules in the same order, so namedParameters() gives the
  * names of a Hugging Face model.safetensors, and the same ops in the same order (embeddings summed
  * word + token type, then + position; scores / sqrt(D) plus the additive mask; post-norm residuals).
  * Dimensions: B batch, T tokens, C hidden size, H heads, D = C / H. Every op rounds into the activation
@@ -29,7 +29,6 @@ import {
   type BertInput,
   type BertModelOutput,
   type BertOptions,
-  type BertQaOutput,
 } from "./bert-config.js";
 import { Dropout, Embedding, LayerNorm, Linear } from "./layers.js";
 import {
@@ -282,7 +281,7 @@ export function extendedAttentionMask(ctx: ModuleContext, input: BertInput): Ten
 
 /** Re-initialize every Linear and Embedding of `root` as Hugging Face's BertPreTrainedModel._init_weights
  * does: weights normal(0, initializer_range), biases 0, the word embeddings' pad_token_id row 0. */
-function hfInitialize(root: Module<never, unknown>, ctx: ModuleContext, config: BertConfig): void {
+export function hfInitialize(root: Module<never, unknown>, ctx: ModuleContext, config: BertConfig): void {
   const set = (name: string, values: Float64Array, shape: readonly number[]): void => {
     const old = [...root.namedParameters()].find(([n]) => n === name)?.[1];
     const t = fromValues(values, shape, { engine: ctx.engine, format: ctx.paramFormat, requiresGrad: true });
@@ -305,7 +304,7 @@ function hfInitialize(root: Module<never, unknown>, ctx: ModuleContext, config: 
 
 /** A checkpoint key with old LayerNorm names mapped (gamma -> weight, beta -> bias), or null for what no
  * model here holds: the position_ids / token_type_ids buffers and the cls.* pretraining heads (MLM, NSP). */
-function normalizeKey(key: string): string | null {
+export function normalizeKey(key: string): string | null {
   if (/\.(position_ids|token_type_ids)$/.test(key) || key.startsWith("cls.")) return null;
   return key.replace(/\.gamma$/, ".weight").replace(/\.beta$/, ".bias");
 }
@@ -347,89 +346,5 @@ export class BertModel extends Module<BertInput, BertModelOutput> {
   /** The config.json object of this model. */
   hfConfig(): Record<string, unknown> {
     return bertConfigJson(this.config, "BertModel");
-  }
-}
-
-/** A head's parameter name for a checkpoint key: the head's own keys as they are, the rest under "bert."
- * (so a bare BertModel checkpoint, without the prefix, loads too). */
-function headKey(bert: BertModel, head: string, key: string): string | null {
-  const k = normalizeKey(key);
-  if (k === null || k.startsWith(`${head}.`)) return k;
-  const inner = bert.checkpointKey(k);
-  return inner === null ? null : `bert.${inner}`;
-}
-
-/** BertForSequenceClassification: classifier(dropout(pooled [CLS])), (B, T) ids -> logits (B, num_labels). */
-export class BertForSequenceClassification extends Module<BertInput> {
-  readonly bert: BertModel;
-  readonly dropout: Dropout;
-  readonly classifier: Linear;
-
-  constructor(
-    ctx: ModuleContext,
-    readonly config: BertConfig,
-    options: BertOptions = {},
-  ) {
-    super();
-    this.bert = this.addModule("bert", new BertModel(ctx, config, { hfInit: false }));
-    this.dropout = this.addModule(
-      "dropout",
-      new Dropout(ctx, config.classifierDropout ?? config.hiddenDropoutProb),
-    );
-    this.classifier = this.addModule(
-      "classifier",
-      new Linear(ctx, config.hiddenSize, config.id2label.length),
-    );
-    if (options.hfInit ?? true) hfInitialize(this, ctx, config);
-  }
-
-  forward(input: BertInput): Tensor {
-    const pooled = this.bert.forward(input).pooledOutput as Tensor; // (B, C)
-    return this.classifier.forward(this.dropout.forward(pooled)); // (B, num_labels)
-  }
-
-  /** This model's parameter name for a Hugging Face checkpoint key, or null to skip it. */
-  checkpointKey(key: string): string | null {
-    return headKey(this.bert, "classifier", key);
-  }
-
-  /** The config.json object of this model. */
-  hfConfig(): Record<string, unknown> {
-    return bertConfigJson(this.config, "BertForSequenceClassification");
-  }
-}
-
-/** BertForQuestionAnswering: qa_outputs on every token (no pooler), (B, T) ids -> start and end logits. */
-export class BertForQuestionAnswering extends Module<BertInput, BertQaOutput> {
-  readonly bert: BertModel;
-  readonly qaOutputs: Linear;
-
-  constructor(
-    ctx: ModuleContext,
-    readonly config: BertConfig,
-    options: BertOptions = {},
-  ) {
-    super();
-    this.bert = this.addModule("bert", new BertModel(ctx, config, { hfInit: false, addPoolingLayer: false }));
-    // Hugging Face sizes qa_outputs by num_labels and then needs it to be 2 (start, end): use 2.
-    this.qaOutputs = this.addModule("qa_outputs", new Linear(ctx, config.hiddenSize, 2));
-    if (options.hfInit ?? true) hfInitialize(this, ctx, config);
-  }
-
-  forward(input: BertInput): BertQaOutput {
-    const [b, t] = input.shape;
-    const logits = this.qaOutputs.forward(this.bert.forward(input).lastHiddenState); // (B, T, 2)
-    const pick = (i: number): Tensor => reshape(slice(logits, [0, 0, i], [b, t, i + 1]), [b, t]); // (B, T)
-    return { startLogits: pick(0), endLogits: pick(1) };
-  }
-
-  /** This model's parameter name for a Hugging Face checkpoint key, or null to skip it. */
-  checkpointKey(key: string): string | null {
-    return headKey(this.bert, "qa_outputs", key);
-  }
-
-  /** The config.json object of this model. */
-  hfConfig(): Record<string, unknown> {
-    return bertConfigJson(this.config, "BertForQuestionAnswering");
   }
 }

@@ -9,3 +9,4 @@ export * from "./models.js";
 export * from "./transformer.js";
 export * from "./registry.js";
 export * from "./bert.js";
+export * from "./bert-heads.js";

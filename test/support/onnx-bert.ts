@@ -5,7 +5,7 @@
 import * as ort from "onnxruntime-node";
 import { expect } from "vitest";
 import { exportBertOnnx, type BertOnnxOptions } from "../../src/io/onnx/index.js";
-import { bertConfig, BertForSequenceClassification, type BertInput } from "../../src/nn/bert.js";
+import { bertConfig, BertForSequenceClassification, type BertInput } from "../../src/nn/index.js";
 import { createContext, normalValues } from "../../src/nn/module.js";
 import { fromValues } from "../../src/tensor/index.js";
 

@@ -14,7 +14,7 @@ import {
   paddedBatch,
   randomBert,
 } from "../../../test/support/onnx-bert.js";
-import { bertConfig, BertForSequenceClassification, type BertInput } from "../../nn/bert.js";
+import { bertConfig, BertForSequenceClassification, type BertInput } from "../../nn/index.js";
 import { createContext } from "../../nn/module.js";
 import { loadHfCheckpoint } from "../hf-checkpoint.js";
 import { bertQdqSites, exportBertOnnx } from "./bert-onnx.js";

@@ -10,7 +10,7 @@
  * saturate in its u8s8 kernels on CPUs without VNNI (7-bit weights, or the same option, avoid it).
  */
 import { MinifloatError } from "../../errors.js";
-import { BertForSequenceClassification, type BertHiddenAct, type BertLayer } from "../../nn/bert.js";
+import { BertForSequenceClassification, type BertHiddenAct, type BertLayer } from "../../nn/index.js";
 import type { Linear, LayerNorm } from "../../nn/layers.js";
 import type { Tensor } from "../../tensor/index.js";
 import { OnnxGraphBuilder } from "./graph-builder.js";

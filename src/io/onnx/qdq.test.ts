@@ -10,7 +10,7 @@
 import type * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
 import { decodeArray, encodeArray, floatFormat } from "../../formats/index.js";
-import { BertSelfAttention, type BertForSequenceClassification, type BertHidden } from "../../nn/bert.js";
+import { BertSelfAttention, type BertForSequenceClassification, type BertHidden } from "../../nn/index.js";
 import { add, div, matmul, permute, reshape, softmax } from "../../ops/index.js";
 import { fromValues, type Tensor } from "../../tensor/index.js";
 import {
