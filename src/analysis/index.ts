@@ -2,6 +2,8 @@
  * Layer `analysis`: floating-point error against classification tolerance, forward-error bounds of dot
  * products, per-layer error growth. Pure computations over values and models; it must not read files or
  * import data, io, experiment, report or cli (experiment/tolerance-run.ts wires it to run directories).
+ * statistics.ts holds the tests behind accuracy verdicts.
  */
 export * from "./tolerance.js";
 export * from "./layer-error.js";
+export * from "./statistics.js";

@@ -7,7 +7,12 @@
 import { join } from "node:path";
 import { Command } from "commander";
 import { MinifloatError } from "../errors.js";
-import { reproduceStudies, type ReproduceResults, type ReproduceScale } from "../experiment/index.js";
+import {
+  describeEvidence,
+  reproduceStudies,
+  type ReproduceResults,
+  type ReproduceScale,
+} from "../experiment/index.js";
 import { floatFormat } from "../formats/index.js";
 import { writeReport } from "../report/index.js";
 import { castValue } from "./cast-result.js";
@@ -27,14 +32,26 @@ interface StudiesCliOptions {
   readonly json?: boolean;
 }
 
+/** The claims as a table (each with its evidence: differences with their 95% intervals, facts), then
+ * each claim's measured numbers. */
 function claimLines(io: CliIo, r: ReproduceResults): void {
   io.stdout(
     renderTable(
-      [{ header: "study" }, { header: "claim" }, { header: "verdict" }],
-      r.claims.map((c) => [String(c.study), c.id, c.verdict]),
+      [{ header: "study" }, { header: "claim" }, { header: "evidence" }, { header: "verdict" }],
+      r.claims.flatMap((c) =>
+        c.evidence.map((e, k) => [
+          k === 0 ? String(c.study) : "",
+          k === 0 ? c.id : "",
+          describeEvidence(e),
+          k === 0 ? c.verdict : "",
+        ]),
+      ),
     ),
   );
   for (const c of r.claims) io.stdout(`  ${c.study}. ${c.id}: ${c.measured}\n`);
+  io.stdout(
+    "  (95% intervals: one run per policy covers test-sample noise only; see docs/statistics.md)\n",
+  );
   for (const n of r.notes) io.stdout(`  note: ${n}\n`);
 }
 

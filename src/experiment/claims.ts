@@ -1,17 +1,25 @@
 /**
- * The three studies' claims set beside minifloat's measurements, each with a verdict: "holds", "partly"
- * or "does not hold", and a sentence with the numbers. Pure: from the summaries of comparisons, tolerance
- * analyses and quantization runs to claims. The thresholds are the studies' own where they give one
- * (Yun et al.: 16-bit within about +-0.6 points of 32-bit; Zamirai et al.: nearest-rounding BF16 loses
- * points to cancelled updates, stochastic rounding and Kahan summation recover to within -0.1/+0.2),
- * widened where a few seeds cannot resolve them (stated in the claim).
+ * The three studies' claims set beside minifloat's measurements, each with a verdict from a test that
+ * fits the evidence (verdict.ts): accuracy differences by their 95% interval (predictions.ts: paired on
+ * the test samples for one run each, across seeds for several) against the claim's margin, facts without
+ * sampling noise (memory, cancelled updates, lemma violations) as they are. Pure: from the summaries of
+ * comparisons, tolerance analyses and quantization runs to claims. The margins are the studies' own where
+ * they give one (Yun et al.: 16-bit within about +-0.6 points of 32-bit; Zamirai et al.: nearest-rounding
+ * BF16 loses points to cancelled updates, stochastic rounding and Kahan summation recover to within
+ * -0.1/+0.2), widened where a few seeds cannot resolve them (stated in the claim).
  */
-import type { ToleranceSummary } from "../analysis/index.js";
+import { binomialInterval, type ToleranceSummary } from "../analysis/index.js";
 import type { PolicySummary } from "./compare.js";
+import { pairedDifference, type SamplePredictions } from "./predictions.js";
 import type { QuantizeRunResults } from "./quantize-run.js";
-
-/** A claim's verdict. */
-export type Verdict = "holds" | "partly" | "does not hold";
+import {
+  combine,
+  differenceEvidence,
+  factVerdict,
+  judge,
+  type Evidence,
+  type Verdict,
+} from "./verdict.js";
 
 /** One claim of a study, measured. */
 export interface Claim {
@@ -21,17 +29,27 @@ export interface Claim {
   readonly claim: string;
   /** What minifloat measured, in a sentence with the numbers. */
   readonly measured: string;
+  /** Each part of the claim: a difference with its interval and test, or a fact, with its verdict. */
+  readonly evidence: readonly Evidence[];
+  /** Every part's verdict combined (verdict.ts combine). */
   readonly verdict: Verdict;
   /** The part (sub-directory) that holds the evidence. */
   readonly part: string;
 }
 
+/** The per-sample predictions of a quantization study: float32's and each result's (null for a result
+ * without them, e.g. a fallback), in the order of QuantizeRunResults.results. */
+export interface QuantPredictions {
+  readonly baseline: SamplePredictions;
+  readonly results: readonly (SamplePredictions | null)[];
+}
+
 const points = (x: number): string => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(2)}`;
 const pct = (x: number): string => (100 * x).toFixed(2);
 
-function verdictOf(parts: readonly boolean[]): Verdict {
-  const held = parts.filter(Boolean).length;
-  return held === parts.length ? "holds" : held === 0 ? "does not hold" : "partly";
+/** A claim whose verdict combines its evidence. */
+function claimOf(c: Omit<Claim, "verdict">): Claim {
+  return { ...c, verdict: combine(c.evidence.map((e) => e.verdict)) };
 }
 
 function policy(summary: readonly PolicySummary[], name: string): PolicySummary | undefined {
@@ -55,8 +73,8 @@ export function standaloneClaims(
       return s?.deltaVsFp32 == null ? [] : [{ d, s, delta: s.deltaVsFp32 }];
     });
     if (rows.length === 0) continue;
-    const within = rows.map((r) => Math.abs(r.delta) <= tolerance);
-    out.push({
+    const within = { kind: "within", margin: tolerance } as const;
+    out.push(claimOf({
       study: 1,
       id: `accuracy-${name}`,
       claim: `${name} reaches float32's test accuracy within ±${(100 * tolerance).toFixed(1)} points (Yun et al.: within about ±0.6)`,
@@ -66,9 +84,9 @@ export function standaloneClaims(
             `${r.d.name}: ${pct(r.s.meanAccuracy)}% (${points(r.delta)} points vs fp32, ${r.s.runs} run${r.s.runs === 1 ? "" : "s"})`,
         )
         .join("; "),
-      verdict: verdictOf(within),
+      evidence: rows.map((r) => differenceEvidence(`${r.d.name}: ${name} vs fp32`, r.s.vsFp32, within)),
       part: rows[0].d.part,
-    });
+    }));
   }
   const memory = datasets.flatMap((d) => {
     const [a, b] = [policy(d.summary, "pure-fp16"), policy(d.summary, "fp32")];
@@ -77,15 +95,19 @@ export function standaloneClaims(
       : [{ d, ratio: a.peakBytes / b.peakBytes }];
   });
   if (memory.length > 0) {
-    out.push({
+    out.push(claimOf({
       study: 1,
       id: "memory",
       claim:
         "standalone 16-bit needs about half the memory of float32 (parameters, activations and gradients in 16 bits)",
       measured: memory.map((m) => `${m.d.name}: peak memory ${m.ratio.toFixed(2)}x float32's`).join("; "),
-      verdict: verdictOf(memory.map((m) => m.ratio <= 0.6)),
+      evidence: memory.map((m) => ({
+        label: `${m.d.name}:`,
+        fact: `peak memory ${m.ratio.toFixed(2)}x float32's (at most 0.6x expected)`,
+        verdict: factVerdict(m.ratio <= 0.6),
+      })),
       part: memory[0].d.part,
-    });
+    }));
   }
   return out;
 }
@@ -104,7 +126,9 @@ export function toleranceClaim(
     .filter((f) => f !== fp16)
     .map((f) => `${f.format} ${pct(f.guaranteed)}%`)
     .join(", ");
-  return {
+  const guaranteed = Math.round(fp16.guaranteed * fp16.samples);
+  const share95 = binomialInterval(guaranteed, fp16.samples);
+  return claimOf({
     study: 1,
     id: "tolerance",
     claim: `the error of the 16-bit network against the 32-bit one, compared with the classification tolerance, explains agreement: delta < tau guarantees the same prediction, and float16 has it on nearly every sample (>= ${pct(share)}%)`,
@@ -112,9 +136,20 @@ export function toleranceClaim(
       `float16: delta < tau on ${pct(fp16.guaranteed)}% of ${fp16.samples} samples, predictions differ on ${pct(fp16.disagreement)}%; ` +
       `${violations} sample${violations === 1 ? "" : "s"} with delta < tau and a different prediction` +
       (others === "" ? "" : `; guaranteed share in ${others}`),
-    verdict: verdictOf([violations === 0, fp16.guaranteed >= share]),
+    evidence: [
+      {
+        label: "lemma:",
+        fact: `${violations} violation${violations === 1 ? "" : "s"} (none expected)`,
+        verdict: factVerdict(violations === 0),
+      },
+      {
+        label: "float16 share with delta < tau:",
+        fact: `${pct(fp16.guaranteed)}%, 95% CI [${pct(share95.low)}, ${pct(share95.high)}] (Clopper-Pearson; at least ${pct(share)}% expected)`,
+        verdict: judge(share95, { kind: "at-least", bound: share }),
+      },
+    ],
     part,
-  };
+  });
 }
 
 /** Study 2: nearest-rounding BF16 updates lose at least `loss` points to cancellation; stochastic
@@ -130,21 +165,28 @@ export function bf16UpdateClaims(
   const nearest = policy(summary, "pure-bf16");
   if (fp32 === undefined || nearest?.deltaVsFp32 == null) return [];
   const out: Claim[] = [
-    {
+    claimOf({
       study: 2,
       id: "cancellation",
       claim: `with nearest rounding, BF16 weight updates smaller than half an ulp are cancelled, which costs accuracy (at least ${(100 * loss).toFixed(1)} points here; the study: up to 7)`,
       measured: `pure-bf16 ${pct(nearest.meanAccuracy)}% vs fp32 ${pct(fp32.meanAccuracy)}% (${points(nearest.deltaVsFp32)} points), ${pct(nearest.cancelledFraction)}% of updates cancelled in the last epoch (fp32: ${pct(fp32.cancelledFraction)}%)`,
-      verdict: verdictOf([-nearest.deltaVsFp32 >= loss, nearest.cancelledFraction > fp32.cancelledFraction]),
+      evidence: [
+        differenceEvidence("pure-bf16 vs fp32", nearest.vsFp32, { kind: "at-most", bound: -loss }),
+        {
+          label: "cancelled updates:",
+          fact: `${pct(nearest.cancelledFraction)}% against fp32's ${pct(fp32.cancelledFraction)}% (more expected)`,
+          verdict: factVerdict(nearest.cancelledFraction > fp32.cancelledFraction),
+        },
+      ],
       part,
-    },
+    }),
   ];
   const fixes = ["pure-bf16-sr", "pure-bf16-kahan"].flatMap((n) => {
     const s = policy(summary, n);
     return s?.deltaVsFp32 == null ? [] : [{ n, s, delta: s.deltaVsFp32 }];
   });
   if (fixes.length > 0) {
-    out.push({
+    out.push(claimOf({
       study: 2,
       id: "recovery",
       claim: `stochastic rounding or Kahan-compensated updates bring BF16 training back to float32's accuracy (the study: within -0.1/+0.2 points; here within ±${(100 * recovery).toFixed(1)}, the resolution of a few seeds)`,
@@ -154,38 +196,66 @@ export function bf16UpdateClaims(
             `${f.n} ${pct(f.s.meanAccuracy)}% (${points(f.delta)} points, ${pct(f.s.cancelledFraction)}% cancelled)`,
         )
         .join("; "),
-      verdict: verdictOf(fixes.map((f) => f.delta >= -recovery)),
+      evidence: fixes.map((f) =>
+        differenceEvidence(`${f.n} vs fp32`, f.s.vsFp32, { kind: "at-least", bound: -recovery }),
+      ),
       part,
-    });
+    }));
   }
   return out;
 }
 
 /** Study 3: E4M3 post-training quantization stays within `close` of float32 (default a point) where INT8
- * per tensor loses more, by at least `more` (default half a point: less is a few samples of a dev set). */
-export function ptqClaims(q: QuantizeRunResults, part: string, close = 0.01, more = 0.005): Claim[] {
+ * per tensor loses more, by at least `more` (default half a point), both paired on the evaluation samples
+ * (`predictions`; without them the accuracy parts are inconclusive). */
+export function ptqClaims(
+  q: QuantizeRunResults,
+  part: string,
+  predictions: QuantPredictions | null,
+  close = 0.01,
+  more = 0.005,
+): Claim[] {
   const base = q.baseline.value;
-  const plain = q.results.filter((r) => r.fallback === undefined);
-  const e4m3 = plain.filter((r) => r.format === "float8_e4m3fn");
-  const int8 = plain.filter((r) => r.format === "int8" && r.granularity === "tensor");
+  const indexed = q.results.map((r, i) => ({ r, p: predictions?.results[i] ?? null }));
+  const plain = indexed.filter(({ r }) => r.fallback === undefined);
+  const e4m3 = plain.filter(({ r }) => r.format === "float8_e4m3fn");
+  const int8 = plain.filter(({ r }) => r.format === "int8" && r.granularity === "tensor");
   if (e4m3.length === 0) return [];
-  const best = e4m3.reduce((a, b) => (b.value > a.value ? b : a));
+  const bestOf = (xs: typeof plain): (typeof plain)[number] =>
+    xs.reduce((a, b) => (b.r.value > a.r.value ? b : a));
+  const best = bestOf(e4m3);
   const measured = [
     `float32 ${pct(base)}%`,
     ...plain.map(
-      (r) => `${r.format} ${r.calibration} ${r.granularity} ${pct(r.value)}% (${points(r.value - base)})`,
+      ({ r }) => `${r.format} ${r.calibration} ${r.granularity} ${pct(r.value)}% (${points(r.value - base)})`,
     ),
   ].join("; ");
-  const parts = [base - best.value <= close];
-  if (int8.length > 0) parts.push(Math.max(...int8.map((r) => r.value)) <= best.value - more);
+  const paired = (a: SamplePredictions | null | undefined, b: SamplePredictions | null) =>
+    a == null || b === null ? null : pairedDifference(a, b);
+  const evidence = [
+    differenceEvidence(
+      `E4M3 (${best.r.calibration}) vs float32`,
+      paired(predictions?.baseline, best.p),
+      { kind: "at-least", bound: -close },
+    ),
+  ];
+  if (int8.length > 0) {
+    const worst = bestOf(int8);
+    evidence.push(
+      differenceEvidence(`INT8 per tensor vs E4M3`, paired(best.p, worst.p), {
+        kind: "at-most",
+        bound: -more,
+      }),
+    );
+  }
   return [
-    {
+    claimOf({
       study: 3,
       id: "fp8-ptq",
       claim: `post-training quantization of every matmul input to FP8 E4M3 keeps ${q.baseline.metric} within ${(100 * close).toFixed(1)} point of float32${int8.length > 0 ? `, where INT8 (per tensor) loses more (by ${(100 * more).toFixed(1)} point or more)` : ""} (FP8-BERT)`,
       measured,
-      verdict: verdictOf(parts),
+      evidence,
       part,
-    },
+    }),
   ];
 }

@@ -1,15 +1,19 @@
 /**
  * `minifloat compare`: one run per (policy, seed) under one folder, each a complete run directory that
  * resumes where it stopped (a finished run is reused, not retrained), then a summary per policy: mean and
- * sample standard deviation of the final test accuracy, the difference to fp32, seconds per epoch and
- * peak bytes. The summary is written to compare.json and compare.md.
+ * sample standard deviation of the final test accuracy, the difference to fp32 with its 95% interval
+ * (predictions.ts: paired on the test samples for one seed, across seeds for several), seconds per epoch
+ * and peak bytes. The summary is written to compare.json and compare.md.
  */
 import { join } from "node:path";
 import { MinifloatError } from "../errors.js";
 import { writeFileAtomic, writeJsonAtomic } from "../io/index.js";
 import { makeTrainConfig, type TrainConfig } from "./config.js";
+import { accuracyDifference, readPredictions, type AccuracyDifference, type SamplePredictions } from "./predictions.js";
+import { runPaths } from "./run-dir.js";
 import type { RunData } from "./setup.js";
 import { trainRun, type RunResults, type TrainEvents } from "./trainer.js";
+import { describeDifference, describeTest } from "./verdict.js";
 
 /** One policy's line of the summary (accuracy as a fraction). */
 export interface PolicySummary {
@@ -20,6 +24,9 @@ export interface PolicySummary {
   readonly stdAccuracy: number;
   /** meanAccuracy minus fp32's; null when fp32 is not among the policies. */
   readonly deltaVsFp32: number | null;
+  /** The difference to fp32 with its 95% interval, the test and its p-value; null for fp32 itself, when
+   * fp32 is not among the policies, or when a run kept no predictions. */
+  readonly vsFp32: AccuracyDifference | null;
   readonly secondsPerEpoch: number;
   readonly peakBytes: number;
   /** Mean over runs of the last epoch's cancelled-update fraction. */
@@ -86,23 +93,32 @@ export function policyFolder(policy: string): string {
     .replace(/^\.+/, (dots) => "_".repeat(dots.length));
 }
 
-/** The per-policy summary of finished runs, in the order of `policies`. */
+/** The per-policy summary of finished runs, in the order of `policies`; `predictions` (per policy, one
+ * per seed in the order of the runs, null where a run kept none) give each policy's interval. */
 export function summarize(
   policies: readonly string[],
   results: ReadonlyMap<string, RunResults[]>,
+  predictions: ReadonlyMap<string, readonly (SamplePredictions | null)[]> = new Map(),
 ): PolicySummary[] {
   const fp32 = results.get("fp32");
   const fp32Mean = fp32 === undefined ? null : mean(fp32.map((r) => r.testAccuracy));
+  const complete = (policy: string): SamplePredictions[] | null => {
+    const p = predictions.get(policy) ?? [];
+    return p.length > 0 && p.every((x) => x !== null) ? (p as SamplePredictions[]) : null;
+  };
+  const base = complete("fp32");
   return policies.map((policy) => {
     const rs = results.get(policy) ?? [];
     const acc = rs.map((r) => r.testAccuracy);
     const m = mean(acc);
+    const own = complete(policy);
     return {
       policy,
       runs: rs.length,
       meanAccuracy: m,
       stdAccuracy: sampleStd(acc),
       deltaVsFp32: fp32Mean === null ? null : m - fp32Mean,
+      vsFp32: policy === "fp32" || base === null || own === null ? null : accuracyDifference(base, own),
       secondsPerEpoch: mean(rs.map((r) => r.secondsPerEpoch)),
       peakBytes: Math.max(...rs.map((r) => r.peakBytes)),
       cancelledFraction: mean(rs.map((r) => r.epochs.at(-1)?.cancelledFraction ?? 0)),
@@ -120,13 +136,17 @@ export function summaryMarkdown(c: CompareResults): string {
     `# ${b.model} on ${b.data}: ${c.seeds.length} seed(s), ${b.epochs} epoch(s), batch ${b.batchSize}, ${b.optimizer} lr ${b.lr}` +
       (b.trainLimit === null ? "" : `, first ${b.trainLimit} training samples`),
     "",
-    "| policy | runs | test accuracy % (mean ± std) | Δ vs fp32 (points) | s/epoch | peak MB | cancelled updates % | skipped steps |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    "| policy | runs | test accuracy % (mean ± std) | Δ vs fp32 (points) | Δ vs fp32, 95% CI | test | s/epoch | peak MB | cancelled updates % | skipped steps |",
+    "|---|---:|---:|---:|---|---|---:|---:|---:|---:|",
     ...c.summary.map(
       (s) =>
         `| ${s.policy} | ${s.runs} | ${pct(s.meanAccuracy)} ± ${pct(s.stdAccuracy)} | ${s.deltaVsFp32 === null ? "-" : pct(s.deltaVsFp32)} | ` +
+        `${s.vsFp32 === null ? "-" : describeDifference(s.vsFp32)} | ${s.vsFp32 === null ? "-" : describeTest(s.vsFp32)} | ` +
         `${s.secondsPerEpoch.toFixed(1)} | ${(s.peakBytes / 1e6).toFixed(2)} | ${pct(s.cancelledFraction)} | ${s.skippedSteps} |`,
     ),
+    "",
+    "The interval of one seed per policy covers test-sample noise only (McNemar's exact test, paired bootstrap);",
+    "with several seeds it is Student's t over the per-seed differences and covers training noise too.",
   ];
   return lines.join("\n") + "\n";
 }
@@ -167,9 +187,11 @@ export async function compareRuns(base: TrainConfig, options: CompareOptions): P
   };
   await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, worker));
   const results = new Map<string, RunResults[]>();
+  const predictions = new Map<string, (SamplePredictions | null)[]>();
   const runs: ComparedRun[] = tasks.map(({ policy, seed, dir }, i) => {
     const r = done[i] as RunResults;
     results.set(policy, [...(results.get(policy) ?? []), r]);
+    predictions.set(policy, [...(predictions.get(policy) ?? []), readPredictions(runPaths(dir).predictions)]);
     return {
       policy,
       seed,
@@ -179,7 +201,7 @@ export async function compareRuns(base: TrainConfig, options: CompareOptions): P
       peakBytes: r.peakBytes,
     };
   });
-  const out: CompareResults = { base, seeds, summary: summarize(options.policies, results), runs };
+  const out: CompareResults = { base, seeds, summary: summarize(options.policies, results, predictions), runs };
   writeJsonAtomic(join(options.out, "compare.json"), out);
   writeFileAtomic(join(options.out, "compare.md"), summaryMarkdown(out));
   return out;

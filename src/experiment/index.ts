@@ -20,5 +20,7 @@ export * from "./quantize-run.js";
 export * from "./quant-export.js";
 export * from "./quant-save.js";
 export * from "./onnx-agreement.js";
+export * from "./predictions.js";
+export * from "./verdict.js";
 export * from "./claims.js";
 export * from "./reproduce.js";

@@ -27,6 +27,7 @@ import {
 } from "../quant/index.js";
 import { exportQuantizedOnnx } from "./quant-export.js";
 import { saveQuantizedModel } from "./quant-save.js";
+import { samplePredictions, type SamplePredictions } from "./predictions.js";
 import { loadTextModel, modelData, predictText, textMetrics, type TextModel } from "./text-model.js";
 
 /** One configuration: a format for weights and activations, how activation scales are chosen, and the
@@ -79,6 +80,9 @@ export interface QuantizeRunOptions {
   /** Called after each measured configuration (and each fallback), with the result's index and the
    * number of configurations. */
   readonly onResult?: ((r: QuantRunResult, index: number, configs: number) => void) | undefined;
+  /** Called with the per-sample predictions of float32 (`index` null) and of each measured configuration
+   * (its index in `results`), for paired tests on the same evaluation samples. */
+  readonly onPredictions?: ((p: SamplePredictions, index: number | null) => void) | undefined;
 }
 
 /** One layer's (site's) cost under one configuration. */
@@ -182,13 +186,14 @@ export function runQuantization(options: QuantizeRunOptions): QuantizeRunResults
   const calibrationSamples = options.calibrationSamples ?? 128;
   const batches = calibrationBatches(tm, train, calibrationSamples, options.seed ?? 0);
   const attention = options.attention ?? true;
-  const evaluate = (): { value: number; metric: string; seconds: number } => {
+  const evaluate = (): { value: number; metric: string; seconds: number; predicted: Int32Array } => {
     const t0 = performance.now();
-    const predictions = predictText(tm, dev, { batchSize: options.batchSize });
-    const m = textMetrics(data, predictions, dev.labels);
-    return { value: m.value, metric: m.metric, seconds: (performance.now() - t0) / 1000 };
+    const predicted = predictText(tm, dev, { batchSize: options.batchSize });
+    const m = textMetrics(data, predicted, dev.labels);
+    return { value: m.value, metric: m.metric, seconds: (performance.now() - t0) / 1000, predicted };
   };
-  const baseline = evaluate();
+  const { predicted: basePredicted, ...baseline } = evaluate();
+  options.onPredictions?.(samplePredictions(basePredicted, dev.labels), null);
   // SmoothQuant migrates activation range into the weights (float32 outputs change only by rounding),
   // then calibration runs again on the smoothed model; it stays applied under every configuration.
   const smoothing =
@@ -229,6 +234,7 @@ export function runQuantization(options: QuantizeRunOptions): QuantizeRunResults
       seconds: m.seconds,
     };
     results.push(result);
+    options.onPredictions?.(samplePredictions(m.predicted, dev.labels), results.length - 1);
     options.onResult?.(result, results.length - 1, configs.length);
     const maxDrop = options.maxDrop;
     if (maxDrop !== undefined && baseline.value - m.value > maxDrop) {

@@ -9,9 +9,17 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeJsonAtomic, shippedModelDir } from "../io/index.js";
-import { bf16UpdateClaims, ptqClaims, standaloneClaims, toleranceClaim, type Claim } from "./claims.js";
+import {
+  bf16UpdateClaims,
+  ptqClaims,
+  standaloneClaims,
+  toleranceClaim,
+  type Claim,
+  type QuantPredictions,
+} from "./claims.js";
 import { compareRuns, type CompareResults, type RunOne } from "./compare.js";
 import { makeTrainConfig, type TrainConfig } from "./config.js";
+import { checkPredictions, type SamplePredictions } from "./predictions.js";
 import { runQuantization, type QuantizeRunResults, type QuantRunConfig } from "./quantize-run.js";
 import { writeToleranceArtifacts } from "./tolerance-report.js";
 import { analyzeTolerance } from "./tolerance-run.js";
@@ -219,17 +227,14 @@ export async function reproduceStudies(o: ReproduceOptions): Promise<ReproduceRe
 
   log("study 3: FP8 post-training quantization of the SST-2 model");
   const modelDir = o.modelDir ?? shippedModelDir("sst2");
-  const quantDir = join(o.out, "fp8-ptq");
-  const quantFile = join(quantDir, "quantize.json");
   try {
-    const q =
-      existsSync(quantFile) && o.force !== true
-        ? (JSON.parse(readFileSync(quantFile, "utf8")) as QuantizeRunResults)
-        : runQuantization({ modelDir, configs: plan.quant.configs, limit: plan.quant.limit });
-    mkdirSync(quantDir, { recursive: true });
-    writeJsonAtomic(quantFile, q);
+    const { q, predictions } = quantization(join(o.out, "fp8-ptq"), o.force === true, () => ({
+      modelDir,
+      configs: plan.quant.configs,
+      limit: plan.quant.limit,
+    }));
     parts.push({ id: "fp8-ptq", title: "Study 3: FP8 post-training quantization", dir: "fp8-ptq" });
-    claims.push(...ptqClaims(q, "fp8-ptq"));
+    claims.push(...ptqClaims(q, "fp8-ptq", predictions));
   } catch (e) {
     notes.push(`study 3 did not run: ${(e as Error).message}`);
   }
@@ -256,4 +261,44 @@ function toleranceFormats(
     return (JSON.parse(readFileSync(file, "utf8")) as { formats: ToleranceSummary[] }).formats;
   }
   return run();
+}
+
+/** The quantization study in `dir` (quantize.json and its per-sample predictions.json) when a finished
+ * one is there (and not forced), else run with `options()` and written. */
+function quantization(
+  dir: string,
+  force: boolean,
+  options: () => Parameters<typeof runQuantization>[0],
+): { q: QuantizeRunResults; predictions: QuantPredictions } {
+  const quantFile = join(dir, "quantize.json");
+  const predictionsFile = join(dir, "predictions.json");
+  if (!force && existsSync(quantFile) && existsSync(predictionsFile)) {
+    const stored = JSON.parse(readFileSync(predictionsFile, "utf8")) as QuantPredictions;
+    return {
+      q: JSON.parse(readFileSync(quantFile, "utf8")) as QuantizeRunResults,
+      predictions: {
+        baseline: checkPredictions(stored.baseline, `${predictionsFile}: baseline`),
+        results: stored.results.map((p, i) =>
+          p === null ? null : checkPredictions(p, `${predictionsFile}: results[${i}]`),
+        ),
+      },
+    };
+  }
+  let baseline: SamplePredictions | null = null;
+  const results: (SamplePredictions | null)[] = [];
+  const q = runQuantization({
+    ...options(),
+    onPredictions: (p, i) => {
+      if (i === null) baseline = p;
+      else results[i] = p;
+    },
+  });
+  const predictions: QuantPredictions = {
+    baseline: baseline as unknown as SamplePredictions,
+    results: q.results.map((_, i) => results[i] ?? null),
+  };
+  mkdirSync(dir, { recursive: true });
+  writeJsonAtomic(predictionsFile, predictions);
+  writeJsonAtomic(quantFile, q);
+  return { q, predictions };
 }

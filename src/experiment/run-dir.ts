@@ -1,6 +1,6 @@
 /**
  * The run directory of DESIGN.md: config.json (the configuration and the resolved policy), metrics.jsonl
- * (one JSON object per epoch, and per step when asked), checkpoints/ and results.json. A finished or
+ * (one JSON object per epoch, and per step when asked), checkpoints/, results.json and predictions.json. A finished or
  * started run is never overwritten without `force`; `resume` checks that the configuration is the same
  * (only `epochs` may grow) and drops metrics lines written after the checkpoint it resumes from.
  */
@@ -18,6 +18,7 @@ export const RUN_FILES = Object.freeze({
   config: "config.json",
   metrics: "metrics.jsonl",
   results: "results.json",
+  predictions: "predictions.json",
   checkpoints: "checkpoints",
   model: "model",
 });
@@ -28,6 +29,8 @@ export interface RunPaths {
   readonly config: string;
   readonly metrics: string;
   readonly results: string;
+  /** The final test-set predictions, per sample (predictions.ts). */
+  readonly predictions: string;
   readonly checkpoints: string;
   /** The trained model as a Hugging Face checkpoint directory (models that have one: BERT). */
   readonly model: string;
@@ -40,6 +43,7 @@ export function runPaths(dir: string): RunPaths {
     config: join(dir, RUN_FILES.config),
     metrics: join(dir, RUN_FILES.metrics),
     results: join(dir, RUN_FILES.results),
+    predictions: join(dir, RUN_FILES.predictions),
     checkpoints: join(dir, RUN_FILES.checkpoints),
     model: join(dir, RUN_FILES.model),
   };
@@ -137,7 +141,7 @@ export function openRunDir(
         `${dir} already holds a run (${RUN_FILES.config}); pass --resume to continue it or --force to start it over`,
       );
     }
-    for (const f of [paths.config, paths.metrics, paths.results, paths.checkpoints, paths.model])
+    for (const f of [paths.config, paths.metrics, paths.results, paths.predictions, paths.checkpoints, paths.model])
       rmSync(f, { recursive: true, force: true });
   }
   mkdirSync(paths.checkpoints, { recursive: true });

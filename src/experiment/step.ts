@@ -30,14 +30,17 @@ export interface StepOutcome {
  * the run stops and says that the loss scale collapsed. */
 export const MIN_LOSS_SCALE = 2 ** -24;
 
+/** The class with the largest logit of row `i` of `logits` (B, C) (first maximum wins). */
+function argmaxRow(logits: Float32Array, i: number, classes: number): number {
+  let best = 0;
+  for (let c = 1; c < classes; c++) if (logits[i * classes + c] > logits[i * classes + best]) best = c;
+  return best;
+}
+
 /** How many rows of `logits` (B, C) have their largest value at the label (first maximum wins). */
 export function countCorrect(logits: Float32Array, labels: Int32Array, classes: number): number {
   let correct = 0;
-  for (let i = 0; i < labels.length; i++) {
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (logits[i * classes + c] > logits[i * classes + best]) best = c;
-    if (best === labels[i]) correct++;
-  }
+  for (let i = 0; i < labels.length; i++) if (argmaxRow(logits, i, classes) === labels[i]) correct++;
   return correct;
 }
 
@@ -136,19 +139,25 @@ export function trainStep(
   });
 }
 
-/** Loss and accuracy of the model on every batch of `loader`, in evaluation mode; `step` keys any
- * stochastic rounding of the activations, so an evaluation is reproducible. */
-export function evaluate(
-  setup: RunSetup,
-  loader: BatchSource,
-  step: number,
-): { loss: number; accuracy: number; count: number } {
+/** What evaluate measured: loss, accuracy, and each sample's predicted class and label, in order. */
+export interface Evaluation {
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly count: number;
+  readonly predicted: Int32Array;
+  readonly labels: Int32Array;
+}
+
+/** Loss, accuracy and per-sample predictions of the model on every batch of `loader`, in evaluation mode;
+ * `step` keys any stochastic rounding of the activations, so an evaluation is reproducible. */
+export function evaluate(setup: RunSetup, loader: BatchSource, step: number): Evaluation {
   const { engine, model, policy } = setup;
   engine.beginStep(step);
   model.eval();
   let lossSum = 0;
   let correct = 0;
-  let count = 0;
+  const predicted: number[] = [];
+  const labels: number[] = [];
   try {
     engine.noGrad(() => {
       for (const batch of loader.epoch(0)) {
@@ -157,13 +166,26 @@ export function evaluate(
           const loss = crossEntropy(logits, batch.labels, { format: policy.roles.loss.format });
           const n = batch.labels.length;
           lossSum += loss.toFloat32Array()[0] * n;
-          correct += countCorrect(logits.toFloat32Array(), batch.labels, logits.shape[1] ?? 1);
-          count += n;
+          const v = logits.toFloat32Array();
+          const classes = logits.shape[1] ?? 1;
+          for (let i = 0; i < n; i++) {
+            const p = argmaxRow(v, i, classes);
+            if (p === batch.labels[i]) correct++;
+            predicted.push(p);
+            labels.push(batch.labels[i]);
+          }
         });
       }
     });
   } finally {
     model.train();
   }
-  return { loss: lossSum / count, accuracy: correct / count, count };
+  const count = labels.length;
+  return {
+    loss: lossSum / count,
+    accuracy: correct / count,
+    count,
+    predicted: Int32Array.from(predicted),
+    labels: Int32Array.from(labels),
+  };
 }

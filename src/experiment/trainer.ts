@@ -1,7 +1,7 @@
 /**
  * The training loop of `minifloat train`: epochs of seeded batches, one metrics line per epoch (per step
  * when asked), a checkpoint at the end of every epoch (and every N steps when asked) written atomically,
- * and results.json at the end. A killed run resumes from its last checkpoint and reaches the same bits as
+ * results.json and the final test-set predictions (predictions.json) at the end. A killed run resumes from its last checkpoint and reaches the same bits as
  * an uninterrupted one: batches are a function of (seed, epoch, index), stochastic rounding of (seed,
  * tensor, step), and the checkpoint holds every bit of state.
  */
@@ -21,7 +21,8 @@ import { layerRates, LayerMonitor, type LayerCounts, type LayerRates } from "./m
 import { openRunDir, truncateMetrics, type RunPaths } from "./run-dir.js";
 import { createRunSetup, loadRunData, resolvePolicy, type RunData, type RunSetup } from "./setup.js";
 import { exportModel } from "./text-model.js";
-import { evaluate, trainStep, type StepOutcome } from "./step.js";
+import { readPredictions, samplePredictions, writePredictions } from "./predictions.js";
+import { evaluate, trainStep, type Evaluation, type StepOutcome } from "./step.js";
 
 /** Running sums of the epoch in progress (saved in mid-epoch checkpoints). */
 interface EpochProgress {
@@ -139,6 +140,11 @@ function memoryFigures(setup: RunSetup): MemoryFigures {
   };
 }
 
+/** Write the test-set predictions of the evaluation at `step` (predictions.json, atomically). */
+function keepPredictions(paths: RunPaths, test: Evaluation, step: number): void {
+  writePredictions(paths.predictions, samplePredictions(test.predicted, test.labels, step));
+}
+
 /** Remove the mid-epoch checkpoints older than `keepStep` (epoch-end checkpoints are all kept). */
 function pruneCheckpoints(paths: RunPaths, keepStep: number): void {
   for (const path of listCheckpoints(paths.checkpoints)) {
@@ -222,8 +228,8 @@ export function trainRun(config: TrainConfig, options: TrainOptions): RunResults
   options.events?.onStart?.({ setup, paths, resumedFrom: checkpoint });
   const monitor = new LayerMonitor();
   const detach = monitor.attach(setup.model);
+  let step = state.step;
   try {
-    let step = state.step;
     for (let epoch = state.epoch; epoch < config.epochs; epoch++) {
       const resumingMidEpoch = epoch === state.epoch && state.batch > 0 && state.progress !== null;
       const progress = resumingMidEpoch ? (state.progress as EpochProgress) : newProgress();
@@ -276,6 +282,7 @@ export function trainRun(config: TrainConfig, options: TrainOptions): RunResults
         monitor.snapshot(),
       );
       appendLine(paths.metrics, JSON.stringify(metrics));
+      keepPredictions(paths, test, step);
       saveCheckpoint(paths.checkpoints, setup, trainerState(setup, epoch + 1, 0, step, null));
       pruneCheckpoints(paths, step);
       history.push(metrics);
@@ -297,6 +304,11 @@ export function trainRun(config: TrainConfig, options: TrainOptions): RunResults
     secondsPerEpoch: history.reduce((a, m) => a + m.seconds, 0) / Math.max(1, history.length),
     peakBytes: Math.max(0, ...history.map((m) => m.memory.peakBytes)),
   };
+  if (readPredictions(paths.predictions)?.step !== step) {
+    // A run finished before predictions were kept (or cut between them and its checkpoint): the state
+    // loaded is the final one, and evaluation at the same step gives the same predictions.
+    keepPredictions(paths, evaluate(setup, setup.testLoader, step), step);
+  }
   exportModel(paths.model, setup.model, config);
   writeJsonAtomic(paths.results, results);
   return results;

@@ -50,6 +50,13 @@ function nested(prefix: string, title: string, p: ReportPart): Section[] {
 function reproducePart(i: Extract<ReportInput, { kind: "reproduce" }>): ReportPart {
   const r = i.reproduce;
   const inner = i.parts.map(({ part: p, inputs }) => ({ p, parts: inputs.map((x) => part(x)) }));
+  const sections = inner.map(({ p, parts }) => ({
+    p,
+    sections: parts.flatMap((x) => nested(p.id, p.title, x)),
+  }));
+  const figures = new Map(
+    sections.map(({ p, sections: s }) => [p.dir, s.flatMap((x) => x.figures.map((f) => f.id))]),
+  );
   return {
     title: `The three studies, reproduced by minifloat (${r.scale} scale)`,
     keyFigures: [
@@ -57,8 +64,8 @@ function reproducePart(i: Extract<ReportInput, { kind: "reproduce" }>): ReportPa
       { label: "time", value: `${(r.seconds / 60).toFixed(1)} min`, detail: "on this machine" },
     ],
     sections: [
-      claimsSection(r),
-      ...inner.flatMap(({ p, parts }) => parts.flatMap((x) => nested(p.id, p.title, x))),
+      claimsSection(r, figures),
+      ...sections.flatMap((x) => x.sections),
     ],
     data: {
       reproduce: r,

@@ -8,11 +8,20 @@ import type { TopLevelSpec } from "vega-lite";
 /** Alignment of a table column. */
 export type Align = "left" | "right";
 
+/** How a cell reads beyond its text: a tone (e.g. a verdict's colour) and the figures it refers to. */
+export interface CellMark {
+  readonly tone?: "good" | "bad" | "neutral";
+  /** Ids of figures of the same report: HTML links each ("Figure 3"), Markdown names it. */
+  readonly figures?: readonly string[];
+}
+
 /** A table: column headers and rows of already formatted cells. */
 export interface Table {
   readonly title: string;
   readonly columns: readonly { readonly header: string; readonly align?: Align }[];
   readonly rows: readonly (readonly string[])[];
+  /** Marks of cells, parallel to `rows` (absent or undefined: a plain cell). */
+  readonly marks?: readonly (readonly (CellMark | undefined)[])[];
 }
 
 /** One chart: a stable id (the HTML anchor), title, one-sentence caption and the numbers behind it. */

@@ -3,7 +3,7 @@
  * network at view time. Title, key figures as cards, then each section's text, tables and figures (each
  * with its caption and a folded table of its numbers), and an index of the figures at the end.
  */
-import { reportFigures, type Report, type Table } from "./document.js";
+import { reportFigures, type CellMark, type Report, type Table } from "./document.js";
 
 /** Text with the five HTML-special characters escaped. */
 export function escapeHtml(s: string): string {
@@ -37,15 +37,39 @@ th, td { padding: 4px 10px; border-bottom: 1px solid var(--line); vertical-align
 th { text-align: left; background: #eef1f5; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 a { color: var(--accent); }
+td.tone-good { background: #e3f4e6; color: #1c5e2a; font-weight: bold; }
+td.tone-bad { background: #fbe4e2; color: #8c1d14; font-weight: bold; }
+td.tone-neutral { background: #fdf3d8; color: #6e5200; font-weight: bold; }
 footer { margin-top: 40px; font-size: 12px; color: var(--muted); }
 `;
 
-/** A table as HTML, numbers right-aligned. */
-export function htmlTable(t: Table): string {
-  const cls = (i: number): string => (t.columns[i]?.align === "right" ? ' class="num"' : "");
-  const head = t.columns.map((c, i) => `<th${cls(i)}>${escapeHtml(c.header)}</th>`).join("");
+/** A cell's content: its text, then a link to each figure it marks ("Figure 3", numbered by `number`). */
+function cellHtml(text: string, mark: CellMark | undefined, number: ReadonlyMap<string, number>): string {
+  const links = (mark?.figures ?? [])
+    .filter((id) => number.has(id))
+    .map((id) => `<a href="#fig-${escapeHtml(id)}">Figure ${number.get(id) ?? 0}</a>`);
+  return escapeHtml(text) + (links.length === 0 ? "" : (text === "" ? "" : " ") + links.join(", "));
+}
+
+/** A table as HTML, numbers right-aligned, marked cells toned and linked to figures (`number`: each
+ * figure id's number in the report). */
+export function htmlTable(t: Table, number: ReadonlyMap<string, number> = new Map()): string {
+  const cls = (i: number, mark: CellMark | undefined): string => {
+    const names = [
+      ...(t.columns[i]?.align === "right" ? ["num"] : []),
+      ...(mark?.tone === undefined ? [] : [`tone-${mark.tone}`]),
+    ];
+    return names.length === 0 ? "" : ` class="${names.join(" ")}"`;
+  };
+  const head = t.columns.map((c, i) => `<th${cls(i, undefined)}>${escapeHtml(c.header)}</th>`).join("");
   const rows = t.rows
-    .map((r) => `<tr>${r.map((v, i) => `<td${cls(i)}>${escapeHtml(v)}</td>`).join("")}</tr>`)
+    .map((r, k) => {
+      const cells = r.map((v, i) => {
+        const mark = t.marks?.[k]?.[i];
+        return `<td${cls(i, mark)}>${cellHtml(v, mark, number)}</td>`;
+      });
+      return `<tr>${cells.join("")}</tr>`;
+    })
     .join("\n");
   return `<div class="table-wrap"><table><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table></div>`;
 }
@@ -72,7 +96,7 @@ export function renderHtml(r: Report, svgs: ReadonlyMap<string, string>): string
     return [
       `<section><h2>${escapeHtml(s.title)}</h2>`,
       s.text === undefined ? "" : `<p>${escapeHtml(s.text)}</p>`,
-      ...s.tables.map((t) => `<h3>${escapeHtml(t.title)}</h3>${htmlTable(t)}`),
+      ...s.tables.map((t) => `<h3>${escapeHtml(t.title)}</h3>${htmlTable(t, number)}`),
       figs.length === 0 ? "" : `<div class="figures">\n${figs.join("\n")}\n</div>`,
       "</section>",
     ].join("\n");

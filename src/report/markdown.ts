@@ -10,11 +10,17 @@ function cell(s: string): string {
   return s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
 
-/** A table as GitHub-flavoured Markdown. */
-export function markdownTable(t: Table): string {
+/** A table as GitHub-flavoured Markdown; a cell that marks figures names them ("Figure 3", numbered by
+ * `number`). */
+export function markdownTable(t: Table, number: ReadonlyMap<string, number> = new Map()): string {
   const header = `| ${t.columns.map((c) => cell(c.header)).join(" | ")} |`;
   const rule = `|${t.columns.map((c) => (c.align === "right" ? "---:" : "---")).join("|")}|`;
-  const rows = t.rows.map((r) => `| ${r.map(cell).join(" | ")} |`);
+  const named = (v: string, k: number, i: number): string => {
+    const figures = (t.marks?.[k]?.[i]?.figures ?? []).filter((id) => number.has(id));
+    const names = figures.map((id) => `Figure ${number.get(id) ?? 0}`).join(", ");
+    return names === "" ? v : v === "" ? names : `${v} ${names}`;
+  };
+  const rows = t.rows.map((r, k) => `| ${r.map((v, i) => cell(named(v, k, i))).join(" | ")} |`);
   return [header, rule, ...rows].join("\n");
 }
 
@@ -32,7 +38,7 @@ export function renderMarkdown(r: Report): string {
   for (const s of r.sections) {
     out.push(`## ${s.title}`, "");
     if (s.text !== undefined) out.push(s.text, "");
-    for (const t of s.tables) out.push(`### ${t.title}`, "", markdownTable(t), "");
+    for (const t of s.tables) out.push(`### ${t.title}`, "", markdownTable(t, number), "");
     for (const f of s.figures) {
       out.push(
         `### Figure ${number.get(f.id) ?? 0}: ${f.title}`,
