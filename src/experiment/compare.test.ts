@@ -55,12 +55,21 @@ describe("compareRuns", () => {
     expect(c.summary[1]?.deltaVsFp32).toBeCloseTo(mean(bf16) - mean(fp32), 12);
     expect(c.summary[1]?.stdAccuracy).toBeCloseTo(sampleStd(bf16), 12);
     expect(c.summary[1]?.peakBytes).toBeLessThan(c.summary[0]?.peakBytes ?? 0);
+    // Two seeds: Student t over the per-seed differences, 1 degree of freedom (t 0.975 = 12.7062).
+    const d = [bf16[0] - fp32[0], bf16[1] - fp32[1]];
+    const vs = c.summary[1]?.vsFp32;
+    expect(c.summary[0]?.vsFp32).toBeNull();
+    expect(vs?.method).toBe("seeds");
+    expect(vs?.difference).toBeCloseTo(mean(d), 12);
+    expect(vs?.high).toBeCloseTo(mean(d) + (12.7062047 * sampleStd(d)) / Math.sqrt(2), 6);
     const checkpoint = join(out, "fp32", "seed-0", "checkpoints", "step-000000004.safetensors");
     const before = statSync(checkpoint).mtimeMs;
     const again = await run();
     expect(statSync(checkpoint).mtimeMs).toBe(before);
     expect(again.summary).toEqual(c.summary);
     expect(readFileSync(join(out, "compare.md"), "utf8")).toBe(summaryMarkdown(again));
-    expect(summaryMarkdown(c)).toMatch(/\| pure-bf16 \| 2 \| \d+\.\d\d ± \d+\.\d\d \| -?\d+\.\d\d \|/);
+    expect(summaryMarkdown(c)).toMatch(
+      /\| pure-bf16 \| 2 \| \d+\.\d\d ± \d+\.\d\d \| -?\d+\.\d\d \| [-+]\d+\.\d\d points, 95% CI \[[-+]\d+\.\d\d, [-+]\d+\.\d\d\] \| paired t p [=<] \d\.\d{3}, 2 seeds \|/,
+    );
   });
 });

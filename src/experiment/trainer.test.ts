@@ -2,9 +2,9 @@
  * The training loop end to end on a tiny synthetic dataset: the run directory's files, learning, a run
  * stopped mid-epoch and resumed reaching the same bits as an uninterrupted one (for every kind of state:
  * stochastic rounding, Kahan compensation, master weights with loss scaling, Adam moments, batch norm),
- * refusing to overwrite a run, and a numerical fault stopping the run with its last good checkpoint kept.
+ * the final test-set predictions kept and rewritten alike on resume, refusing to overwrite a run, and a numerical fault stopping the run with its last good checkpoint kept.
  */
-import { mkdtempSync, readdirSync, readFileSync, existsSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -12,6 +12,12 @@ import { expectError } from "../../test/support/expect-error.js";
 import { tinyImages } from "../../test/support/tiny-images.js";
 import { makeTrainConfig, type TrainConfig } from "./config.js";
 import { listCheckpoints, readTrainerState } from "./checkpoint.js";
+import {
+  checkPredictions,
+  predictionsAccuracy,
+  readPredictions,
+  type SamplePredictions,
+} from "./predictions.js";
 import { readMetrics } from "./run-dir.js";
 import type { RunData } from "./setup.js";
 import { trainRun } from "./trainer.js";
@@ -87,6 +93,30 @@ describe("trainRun", () => {
     expect(readMetrics(join(cut, "metrics.jsonl")).map(strip)).toEqual(
       readMetrics(join(whole, "metrics.jsonl")).map(strip),
     );
+    expect(readFileSync(join(cut, "predictions.json"), "utf8")).toBe(
+      readFileSync(join(whole, "predictions.json"), "utf8"),
+    );
+  });
+
+  it("keeps the final test-set predictions, and a finished run resumed without them writes the same", () => {
+    const dir = tempDir();
+    const r = trainRun(config({ epochs: 2 }), { out: dir, data });
+    const file = join(dir, "predictions.json");
+    const p = readPredictions(file);
+    expect(p?.samples).toBe(40);
+    expect(p?.step).toBe(12);
+    expect(p?.predicted.every((c) => Number.isInteger(c) && c >= 0 && c < 4)).toBe(true);
+    expect(predictionsAccuracy(p as SamplePredictions)).toBe(r?.testAccuracy);
+    const written = readFileSync(file, "utf8");
+    rmSync(file); // as a run finished before runs kept predictions
+    trainRun(config({ epochs: 2 }), { out: dir, data, resume: true });
+    expect(readFileSync(file, "utf8")).toBe(written);
+    // Trained on: the predictions follow the last epoch.
+    trainRun(config({ epochs: 3 }), { out: dir, data, resume: true });
+    expect(readPredictions(file)?.step).toBe(18);
+    expect(() =>
+      checkPredictions({ samples: 2, predicted: [0], correct: "10", labels: "x" }, "p.json"),
+    ).toThrow(/p\.json: expected \{samples, predicted: one class per sample/);
   });
 
   it("refuses to overwrite a run without --force or resume, and to resume with another configuration", () => {
