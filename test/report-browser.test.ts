@@ -1,8 +1,9 @@
 /**
  * report.html as a reader sees it: each kind of report opened in Debian's chromium (driven by
  * playwright-core) with every network request refused, no console errors, every chart an SVG of real
- * size with marks in it, and a full-page screenshot kept in test-artifacts/ to look at. Skipped, saying
- * so, only where /usr/bin/chromium is missing (.ci/run installs it).
+ * size with marks in it, reproduce's claims linked to figures on the page with coloured verdicts, and a
+ * full-page screenshot kept in test-artifacts/ to look at. Skipped, saying so, only where
+ * /usr/bin/chromium is missing (.ci/run installs it).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +12,13 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeReport } from "../src/report/index.js";
-import { writeCompareDir, writeQuantDir, writeRunDir, writeToleranceDir } from "./report-fixtures.js";
+import {
+  writeCompareDir,
+  writeQuantDir,
+  writeReproduceDir,
+  writeRunDir,
+  writeToleranceDir,
+} from "./report-fixtures.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const present = existsSync(CHROMIUM);
@@ -57,7 +64,16 @@ const KINDS: Record<string, (dir: string) => void> = {
   compare: writeCompareDir,
   tolerance: writeToleranceDir,
   quant: writeQuantDir,
+  reproduce: writeReproduceDir,
 };
+
+/** Run in the page: each claims-table link to a figure, whether its target exists, and the background
+ * colour of each verdict cell. */
+const CLAIM_PROBE = `({
+  links: [...document.querySelectorAll('td a[href^="#fig-"]')].map((a) =>
+    document.getElementById(a.getAttribute("href").slice(1)) !== null),
+  tones: [...document.querySelectorAll('td[class^="tone-"]')].map((td) => getComputedStyle(td).backgroundColor),
+})`;
 
 const suite = present ? describe : describe.skip;
 const title = present
@@ -110,6 +126,14 @@ suite(title, () => {
         expect(c.axisTitles).toBe(2);
       }
       expect(await page.locator("figcaption").count()).toBe(expected);
+      if (kind === "reproduce") {
+        // Every claim links to figures that are on the page; every verdict cell is coloured.
+        const claims = await page.evaluate<{ links: boolean[]; tones: string[] }>(CLAIM_PROBE);
+        expect(claims.links.length).toBeGreaterThan(0);
+        expect(claims.links.every(Boolean)).toBe(true);
+        expect(claims.tones).toHaveLength(2);
+        for (const t of claims.tones) expect(t).not.toMatch(/rgba\(0, 0, 0, 0\)|transparent/);
+      }
       await page.screenshot({ path: join(ARTIFACTS, `report-${kind}.png`), fullPage: true });
       await page.close();
       expect(problems).toEqual([]);

@@ -1,15 +1,24 @@
 /**
- * Small synthetic inputs of `minifloat report`, written as train, compare and tolerance write them (same
- * files, same fields), with round numbers that tests can look for in the documents. No training needed.
+ * Small synthetic inputs of `minifloat report`, written as train, compare, tolerance, quantize and
+ * reproduce write them (same files, same fields), with round numbers that tests can look for in the
+ * documents. No training needed.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   makeTrainConfig,
   policyFolder,
+  ptqClaims,
+  readPredictions,
   resolvePolicy,
+  samplePredictions,
+  standaloneClaims,
   summarize,
+  type CompareResults,
+  type QuantizeRunResults,
+  type ReproduceResults,
   type RunResults,
+  type SamplePredictions,
 } from "../src/experiment/index.js";
 
 /** Test accuracy after each of 3 epochs, per policy and seed. */
@@ -88,6 +97,11 @@ export function writeRunDir(
     peakBytes: 1_500_000,
   } as unknown as RunResults;
   writeFileSync(join(dir, "results.json"), JSON.stringify(results));
+  // 200 test samples of 4 classes, the first accuracy * 200 predicted right.
+  const labels = Int32Array.from({ length: 200 }, (_, i) => i % 4);
+  const right = Math.round((accuracy.at(-1) ?? 0) * 200);
+  const predicted = labels.map((l, i) => (i < right ? l : (l + 1) % 4));
+  writeFileSync(join(dir, "predictions.json"), JSON.stringify(samplePredictions(predicted, labels, 30)));
   return results;
 }
 
@@ -95,11 +109,16 @@ export function writeRunDir(
 export function writeCompareDir(dir: string): void {
   const base = makeTrainConfig({ model: "mlp", data: "mnist", epochs: 3 });
   const results = new Map<string, RunResults[]>();
+  const predictions = new Map<string, (SamplePredictions | null)[]>();
   const runs = Object.entries(ACCURACY).flatMap(([policy, seeds]) =>
     seeds.map((acc, seed) => {
       const runDir = join(dir, policyFolder(policy), `seed-${seed}`);
       const r = writeRunDir(runDir, policy, seed, acc);
       results.set(policy, [...(results.get(policy) ?? []), r]);
+      predictions.set(policy, [
+        ...(predictions.get(policy) ?? []),
+        readPredictions(join(runDir, "predictions.json")),
+      ]);
       return {
         policy,
         seed,
@@ -110,7 +129,7 @@ export function writeCompareDir(dir: string): void {
       };
     }),
   );
-  const summary = summarize(Object.keys(ACCURACY), results);
+  const summary = summarize(Object.keys(ACCURACY), results, predictions);
   writeFileSync(join(dir, "compare.json"), JSON.stringify({ base, seeds: [0, 1], summary, runs }));
 }
 
@@ -239,4 +258,29 @@ export function writeQuantDir(dir: string): void {
     layers,
   };
   writeFileSync(join(dir, "quantize.json"), JSON.stringify(quant));
+}
+
+/** Write reproduce.json over a comparison (mnist/) and a quantization (fp8-ptq/), with the claims the
+ * studies make of them: pure-bf16 5 points short of fp32 on two seeds, a quantization without
+ * per-sample predictions (inconclusive). */
+export function writeReproduceDir(dir: string): void {
+  writeCompareDir(join(dir, "mnist"));
+  writeQuantDir(join(dir, "fp8-ptq"));
+  const read = (path: string): unknown => JSON.parse(readFileSync(join(dir, path), "utf8"));
+  const compare = read("mnist/compare.json") as CompareResults;
+  const quant = read("fp8-ptq/quantize.json") as QuantizeRunResults;
+  const reproduce: ReproduceResults = {
+    scale: "demo",
+    seconds: 60,
+    claims: [
+      ...standaloneClaims([{ name: "MNIST", part: "mnist", summary: compare.summary }]),
+      ...ptqClaims(quant, "fp8-ptq", null),
+    ],
+    parts: [
+      { id: "mnist", title: "Study 1: precision policies on MNIST", dir: "mnist" },
+      { id: "fp8-ptq", title: "Study 3: FP8 post-training quantization", dir: "fp8-ptq" },
+    ],
+    notes: [],
+  };
+  writeFileSync(join(dir, "reproduce.json"), JSON.stringify(reproduce));
 }

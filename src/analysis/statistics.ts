@@ -134,7 +134,8 @@ export function pairedBootstrap(diffs: Int8Array, options: BootstrapOptions = {}
     means[r] = sum / n;
   }
   means.sort();
-  const at = (q: number): number => means[Math.min(replicates - 1, Math.max(0, Math.round(q * (replicates - 1))))];
+  const at = (q: number): number =>
+    means[Math.min(replicates - 1, Math.max(0, Math.round(q * (replicates - 1))))];
   const alpha = (1 - confidence) / 2;
   return { low: at(alpha), high: at(1 - alpha) };
 }

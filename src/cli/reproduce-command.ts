@@ -49,9 +49,7 @@ function claimLines(io: CliIo, r: ReproduceResults): void {
     ),
   );
   for (const c of r.claims) io.stdout(`  ${c.study}. ${c.id}: ${c.measured}\n`);
-  io.stdout(
-    "  (95% intervals: one run per policy covers test-sample noise only; see docs/statistics.md)\n",
-  );
+  io.stdout("  (95% intervals: one run per policy covers test-sample noise only; see docs/statistics.md)\n");
   for (const n of r.notes) io.stdout(`  note: ${n}\n`);
 }
 

@@ -12,14 +12,7 @@ import { binomialInterval, type ToleranceSummary } from "../analysis/index.js";
 import type { PolicySummary } from "./compare.js";
 import { pairedDifference, type SamplePredictions } from "./predictions.js";
 import type { QuantizeRunResults } from "./quantize-run.js";
-import {
-  combine,
-  differenceEvidence,
-  factVerdict,
-  judge,
-  type Evidence,
-  type Verdict,
-} from "./verdict.js";
+import { combine, differenceEvidence, factVerdict, judge, type Evidence, type Verdict } from "./verdict.js";
 
 /** One claim of a study, measured. */
 export interface Claim {
@@ -74,19 +67,21 @@ export function standaloneClaims(
     });
     if (rows.length === 0) continue;
     const within = { kind: "within", margin: tolerance } as const;
-    out.push(claimOf({
-      study: 1,
-      id: `accuracy-${name}`,
-      claim: `${name} reaches float32's test accuracy within ±${(100 * tolerance).toFixed(1)} points (Yun et al.: within about ±0.6)`,
-      measured: rows
-        .map(
-          (r) =>
-            `${r.d.name}: ${pct(r.s.meanAccuracy)}% (${points(r.delta)} points vs fp32, ${r.s.runs} run${r.s.runs === 1 ? "" : "s"})`,
-        )
-        .join("; "),
-      evidence: rows.map((r) => differenceEvidence(`${r.d.name}: ${name} vs fp32`, r.s.vsFp32, within)),
-      part: rows[0].d.part,
-    }));
+    out.push(
+      claimOf({
+        study: 1,
+        id: `accuracy-${name}`,
+        claim: `${name} reaches float32's test accuracy within ±${(100 * tolerance).toFixed(1)} points (Yun et al.: within about ±0.6)`,
+        measured: rows
+          .map(
+            (r) =>
+              `${r.d.name}: ${pct(r.s.meanAccuracy)}% (${points(r.delta)} points vs fp32, ${r.s.runs} run${r.s.runs === 1 ? "" : "s"})`,
+          )
+          .join("; "),
+        evidence: rows.map((r) => differenceEvidence(`${r.d.name}: ${name} vs fp32`, r.s.vsFp32, within)),
+        part: rows[0].d.part,
+      }),
+    );
   }
   const memory = datasets.flatMap((d) => {
     const [a, b] = [policy(d.summary, "pure-fp16"), policy(d.summary, "fp32")];
@@ -95,19 +90,21 @@ export function standaloneClaims(
       : [{ d, ratio: a.peakBytes / b.peakBytes }];
   });
   if (memory.length > 0) {
-    out.push(claimOf({
-      study: 1,
-      id: "memory",
-      claim:
-        "standalone 16-bit needs about half the memory of float32 (parameters, activations and gradients in 16 bits)",
-      measured: memory.map((m) => `${m.d.name}: peak memory ${m.ratio.toFixed(2)}x float32's`).join("; "),
-      evidence: memory.map((m) => ({
-        label: `${m.d.name}:`,
-        fact: `peak memory ${m.ratio.toFixed(2)}x float32's (at most 0.6x expected)`,
-        verdict: factVerdict(m.ratio <= 0.6),
-      })),
-      part: memory[0].d.part,
-    }));
+    out.push(
+      claimOf({
+        study: 1,
+        id: "memory",
+        claim:
+          "standalone 16-bit needs about half the memory of float32 (parameters, activations and gradients in 16 bits)",
+        measured: memory.map((m) => `${m.d.name}: peak memory ${m.ratio.toFixed(2)}x float32's`).join("; "),
+        evidence: memory.map((m) => ({
+          label: `${m.d.name}:`,
+          fact: `peak memory ${m.ratio.toFixed(2)}x float32's (at most 0.6x expected)`,
+          verdict: factVerdict(m.ratio <= 0.6),
+        })),
+        part: memory[0].d.part,
+      }),
+    );
   }
   return out;
 }
@@ -186,21 +183,23 @@ export function bf16UpdateClaims(
     return s?.deltaVsFp32 == null ? [] : [{ n, s, delta: s.deltaVsFp32 }];
   });
   if (fixes.length > 0) {
-    out.push(claimOf({
-      study: 2,
-      id: "recovery",
-      claim: `stochastic rounding or Kahan-compensated updates bring BF16 training back to float32's accuracy (the study: within -0.1/+0.2 points; here within ±${(100 * recovery).toFixed(1)}, the resolution of a few seeds)`,
-      measured: fixes
-        .map(
-          (f) =>
-            `${f.n} ${pct(f.s.meanAccuracy)}% (${points(f.delta)} points, ${pct(f.s.cancelledFraction)}% cancelled)`,
-        )
-        .join("; "),
-      evidence: fixes.map((f) =>
-        differenceEvidence(`${f.n} vs fp32`, f.s.vsFp32, { kind: "at-least", bound: -recovery }),
-      ),
-      part,
-    }));
+    out.push(
+      claimOf({
+        study: 2,
+        id: "recovery",
+        claim: `stochastic rounding or Kahan-compensated updates bring BF16 training back to float32's accuracy (the study: within -0.1/+0.2 points; here within ±${(100 * recovery).toFixed(1)}, the resolution of a few seeds)`,
+        measured: fixes
+          .map(
+            (f) =>
+              `${f.n} ${pct(f.s.meanAccuracy)}% (${points(f.delta)} points, ${pct(f.s.cancelledFraction)}% cancelled)`,
+          )
+          .join("; "),
+        evidence: fixes.map((f) =>
+          differenceEvidence(`${f.n} vs fp32`, f.s.vsFp32, { kind: "at-least", bound: -recovery }),
+        ),
+        part,
+      }),
+    );
   }
   return out;
 }
@@ -233,11 +232,10 @@ export function ptqClaims(
   const paired = (a: SamplePredictions | null | undefined, b: SamplePredictions | null) =>
     a == null || b === null ? null : pairedDifference(a, b);
   const evidence = [
-    differenceEvidence(
-      `E4M3 (${best.r.calibration}) vs float32`,
-      paired(predictions?.baseline, best.p),
-      { kind: "at-least", bound: -close },
-    ),
+    differenceEvidence(`E4M3 (${best.r.calibration}) vs float32`, paired(predictions?.baseline, best.p), {
+      kind: "at-least",
+      bound: -close,
+    }),
   ];
   if (int8.length > 0) {
     const worst = bestOf(int8);

@@ -9,7 +9,12 @@ import { join } from "node:path";
 import { MinifloatError } from "../errors.js";
 import { writeFileAtomic, writeJsonAtomic } from "../io/index.js";
 import { makeTrainConfig, type TrainConfig } from "./config.js";
-import { accuracyDifference, readPredictions, type AccuracyDifference, type SamplePredictions } from "./predictions.js";
+import {
+  accuracyDifference,
+  readPredictions,
+  type AccuracyDifference,
+  type SamplePredictions,
+} from "./predictions.js";
 import { runPaths } from "./run-dir.js";
 import type { RunData } from "./setup.js";
 import { trainRun, type RunResults, type TrainEvents } from "./trainer.js";
@@ -201,7 +206,12 @@ export async function compareRuns(base: TrainConfig, options: CompareOptions): P
       peakBytes: r.peakBytes,
     };
   });
-  const out: CompareResults = { base, seeds, summary: summarize(options.policies, results, predictions), runs };
+  const out: CompareResults = {
+    base,
+    seeds,
+    summary: summarize(options.policies, results, predictions),
+    runs,
+  };
   writeJsonAtomic(join(options.out, "compare.json"), out);
   writeFileAtomic(join(options.out, "compare.md"), summaryMarkdown(out));
   return out;

@@ -57,7 +57,11 @@ function labelsHash(labels: Int32Array): string {
 }
 
 /** The predictions record of `predicted` against `labels`. */
-export function samplePredictions(predicted: Int32Array, labels: Int32Array, step?: number): SamplePredictions {
+export function samplePredictions(
+  predicted: Int32Array,
+  labels: Int32Array,
+  step?: number,
+): SamplePredictions {
   if (predicted.length !== labels.length) {
     throw new MinifloatError(
       "shape",
@@ -156,7 +160,11 @@ export function pairedDifference(base: SamplePredictions, other: SamplePredictio
 
 /** The mean accuracy difference across seeds (`other[k]` minus `base[k]`, seed by seed) with Student's t
  * interval (n - 1 degrees of freedom) and the paired t test's p-value. */
-export function seedDifference(base: readonly number[], other: readonly number[], samples: number): AccuracyDifference {
+export function seedDifference(
+  base: readonly number[],
+  other: readonly number[],
+  samples: number,
+): AccuracyDifference {
   const diffs = base.map((b, k) => other[k] - b);
   const t = tInterval(diffs, CONFIDENCE);
   return {
@@ -180,6 +188,8 @@ export function accuracyDifference(
 ): AccuracyDifference | null {
   if (base.length === 0 || base.length !== other.length) return null;
   if (base.length === 1) return pairedDifference(base[0], other[0]);
-  base.forEach((b, k) => checkPaired(b, other[k], "seed difference"));
+  base.forEach((b, k) => {
+    checkPaired(b, other[k], "seed difference");
+  });
   return seedDifference(base.map(predictionsAccuracy), other.map(predictionsAccuracy), base[0].samples);
 }

@@ -4,10 +4,12 @@
  * analysis of the float32 network), (2) BF16 weight updates (nearest against stochastic rounding against
  * Kahan, plain SGD at a small learning rate, where nearest rounding cancels updates), (3) FP8
  * post-training quantization of the shipped SST-2 model. Each part is a directory the report reads; a
- * finished part is reused, so a killed run resumes. reproduce.json sets each claim beside the numbers.
+ * finished part is reused, so a killed run resumes. reproduce.json sets each claim beside the numbers and
+ * its verdict from a 95% interval (claims.ts, docs/statistics.md).
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { MinifloatError } from "../errors.js";
 import { writeJsonAtomic, shippedModelDir } from "../io/index.js";
 import {
   bf16UpdateClaims,
@@ -293,8 +295,11 @@ function quantization(
       else results[i] = p;
     },
   });
+  const base = baseline as SamplePredictions | null;
+  if (base === null)
+    throw new MinifloatError("io", "study 3: the quantization run gave no float32 predictions");
   const predictions: QuantPredictions = {
-    baseline: baseline as unknown as SamplePredictions,
+    baseline: base,
     results: q.results.map((_, i) => results[i] ?? null),
   };
   mkdirSync(dir, { recursive: true });

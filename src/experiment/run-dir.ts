@@ -1,7 +1,7 @@
 /**
  * The run directory of DESIGN.md: config.json (the configuration and the resolved policy), metrics.jsonl
- * (one JSON object per epoch, and per step when asked), checkpoints/, results.json and predictions.json. A finished or
- * started run is never overwritten without `force`; `resume` checks that the configuration is the same
+ * (one JSON object per epoch, and per step when asked), checkpoints/, results.json and predictions.json.
+ * A finished or started run is never overwritten without `force`; `resume` checks that the configuration is the same
  * (only `epochs` may grow) and drops metrics lines written after the checkpoint it resumes from.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -141,7 +141,14 @@ export function openRunDir(
         `${dir} already holds a run (${RUN_FILES.config}); pass --resume to continue it or --force to start it over`,
       );
     }
-    for (const f of [paths.config, paths.metrics, paths.results, paths.predictions, paths.checkpoints, paths.model])
+    for (const f of [
+      paths.config,
+      paths.metrics,
+      paths.results,
+      paths.predictions,
+      paths.checkpoints,
+      paths.model,
+    ])
       rmSync(f, { recursive: true, force: true });
   }
   mkdirSync(paths.checkpoints, { recursive: true });

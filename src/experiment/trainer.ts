@@ -1,9 +1,10 @@
 /**
  * The training loop of `minifloat train`: epochs of seeded batches, one metrics line per epoch (per step
  * when asked), a checkpoint at the end of every epoch (and every N steps when asked) written atomically,
- * results.json and the final test-set predictions (predictions.json) at the end. A killed run resumes from its last checkpoint and reaches the same bits as
- * an uninterrupted one: batches are a function of (seed, epoch, index), stochastic rounding of (seed,
- * tensor, step), and the checkpoint holds every bit of state.
+ * and results.json and the final test-set predictions (predictions.json, for paired tests) at the end. A
+ * killed run resumes from its last checkpoint and reaches the same bits as an uninterrupted one: batches
+ * are a function of (seed, epoch, index), stochastic rounding of (seed, tensor, step), and the checkpoint
+ * holds every bit of state.
  */
 import { rmSync } from "node:fs";
 import { writeJsonAtomic, appendLine } from "../io/index.js";

@@ -1,6 +1,7 @@
 /**
  * Inputs -> documents: the figures each kind of input gets, the numbers in the Markdown tables, one SVG
- * per figure in the HTML with nothing fetched from the network, and report.json holding the data.
+ * per figure in the HTML with nothing fetched from the network, report.json holding the data, and the
+ * claims of reproduce with coloured verdicts linked to their figures.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,10 +10,14 @@ import { afterAll, describe, expect, it } from "vitest";
 import {
   writeCompareDir,
   writeQuantDir,
+  writeReproduceDir,
   writeRunDir,
   writeToleranceDir,
 } from "../../test/report-fixtures.js";
+import type { Claim, ReproduceResults } from "../experiment/index.js";
 import { buildReport } from "./build.js";
+import { claimFigures, claimsSection } from "./claims.js";
+import { htmlTable } from "./html.js";
 import { reportFigures } from "./document.js";
 import { loadReportInputs } from "./load.js";
 import { markdownTable } from "./markdown.js";
@@ -112,6 +117,57 @@ describe("buildReport", () => {
     };
     expect(Object.keys(json.data)).toEqual(["run", "tolerance"]);
     expect(json.sections.flatMap((s) => s.figures)).toHaveLength(figures.length);
+  });
+
+  it("reports reproduce: the claims with their intervals, verdicts coloured, linked to their figures", async () => {
+    const r = reportOf("reproduce", writeReproduceDir);
+    const ids = reportFigures(r).map((f) => f.id);
+    expect(ids.filter((id) => id.startsWith("mnist-"))).toHaveLength(5);
+    const table = r.sections[0].tables[0];
+    expect(table.rows.map((row) => row[4])).toEqual([
+      "inconclusive at this scale",
+      "inconclusive at this scale",
+    ]);
+    // pure-bf16 against fp32 on two seeds: -10 and -6 points, Student t with 1 df.
+    expect(table.rows[0][3]).toBe(
+      "MNIST: pure-bf16 vs fp32 -8.00 points, 95% CI [-33.41, +17.41]: inconclusive at this scale",
+    );
+    const docs = await renderReport(r);
+    const number = (id: string): number => ids.indexOf(id) + 1;
+    const links = ids
+      .filter((id) => id.startsWith("mnist-"))
+      .map((id) => `<a href="#fig-${id}">Figure ${number(id)}</a>`)
+      .join(", ");
+    expect(docs.html).toContain(`<td class="tone-neutral">inconclusive at this scale</td><td>${links}</td>`);
+    for (const id of ids) expect(docs.html).toContain(`<figure id="fig-${id}">`);
+    expect(docs.html).toContain(
+      `<a href="#fig-fp8-ptq-quant-metric">Figure ${number("fp8-ptq-quant-metric")}</a>`,
+    );
+    expect(docs.markdown).toContain(
+      `| inconclusive at this scale | Figure ${number("mnist-final-accuracy")}, Figure`,
+    );
+  });
+
+  it("colours each verdict, and reads an old reproduce.json's partly as inconclusive", () => {
+    const claim = (id: string, verdict: string) =>
+      ({ study: 1, id, claim: id, measured: "m", verdict, part: "p" }) as unknown as Claim;
+    const results = {
+      scale: "demo",
+      seconds: 1,
+      claims: [claim("a", "holds"), claim("b", "does not hold"), claim("c", "partly")],
+      parts: [],
+      notes: [],
+    } as ReproduceResults;
+    const section = claimsSection(results, new Map([["p", ["p-fig"]]]));
+    const html = htmlTable(section.tables[0], new Map([["p-fig", 4]]));
+    expect(html).toContain('<td class="tone-good">holds</td><td><a href="#fig-p-fig">Figure 4</a></td>');
+    expect(html).toContain('<td class="tone-bad">does not hold</td>');
+    expect(html).toContain('<td class="tone-neutral">inconclusive at this scale</td>');
+    expect(claimFigures(results)[0]).toEqual({
+      label: "study 1: claims that hold",
+      value: "1 of 3",
+      detail: "Standalone 16-bit training (Yun et al.); 1 inconclusive at this scale",
+    });
   });
 
   it("escapes table cells in Markdown", () => {

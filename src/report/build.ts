@@ -63,10 +63,7 @@ function reproducePart(i: Extract<ReportInput, { kind: "reproduce" }>): ReportPa
       ...claimFigures(r),
       { label: "time", value: `${(r.seconds / 60).toFixed(1)} min`, detail: "on this machine" },
     ],
-    sections: [
-      claimsSection(r, figures),
-      ...sections.flatMap((x) => x.sections),
-    ],
+    sections: [claimsSection(r, figures), ...sections.flatMap((x) => x.sections)],
     data: {
       reproduce: r,
       parts: Object.fromEntries(inner.map(({ p, parts }) => [p.id, parts.map((x) => x.data)])),

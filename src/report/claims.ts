@@ -68,7 +68,8 @@ export function claimsSection(
           `${c.study}. ${STUDIES[c.study]}`,
           c.claim,
           c.measured,
-          (c.evidence ?? []).map(describeEvidence).join("; "),
+          // A reproduce.json from before verdicts had statistics has no evidence.
+          ((c as Partial<Claim>).evidence ?? []).map(describeEvidence).join("; "),
           verdictOf(c),
           "",
         ]),
