@@ -52,7 +52,10 @@ describe("buildReport", () => {
     expect(ids).toEqual(["final-accuracy", "loss", "accuracy", "cancelled", "step-loss"]);
     const { markdown } = await renderReport(r);
     // fp32 ends at 95% and 93%: mean 94.00, sample std 1.41; pure-bf16 at 85% and 87%.
-    expect(markdown).toContain("| fp32 | 2 | 94.00 ± 1.41 | 0.00 |");
+    expect(markdown).toContain("| fp32 | 2 | 94.00 ± 1.41 | 0.00 | - | - |");
+    expect(markdown).toContain(
+      "| pure-bf16 | 2 | 86.00 ± 1.41 | -8.00 | -8.00 points, 95% CI [-33.41, +17.41] | paired t p = 0.156, 2 seeds |", // t = -4, 1 df: p = 1 - 2 atan(4) / pi
+    );
     expect(markdown).toContain("| pure-bf16 | 2 | 86.00 ± 1.41 | -8.00 |");
     expect(markdown).toContain("| fp32 | 94.00 | 1.41 |");
     expect(r.keyFigures.find((k) => k.label === "largest drop vs fp32")?.value).toBe("-8.00 points");

@@ -3,7 +3,14 @@
  * accuracy curves per policy with a band of mean ± std over seeds, final accuracy per policy with error
  * bars, and the fraction of weight updates that rounding cancels over training (Zamirai et al.).
  */
-import { sampleStd, type CompareResults, type TrainConfig } from "../experiment/index.js";
+import {
+  describeDifference,
+  describeTest,
+  sampleStd,
+  type CompareResults,
+  type PolicySummary,
+  type TrainConfig,
+} from "../experiment/index.js";
 import { bandLineChart, errorBarChart, seriesOf, type BandRow } from "./charts.js";
 import { fixed, pct, type Figure, type KeyFigure, type Section, type Table } from "./document.js";
 import type { RunSeries } from "./load.js";
@@ -265,6 +272,13 @@ function compareKeyFigures(c: CompareResults): KeyFigure[] {
   return out;
 }
 
+/** A policy's difference to fp32 with its 95% interval, and the test (a compare.json from before
+ * intervals has none: "-"). */
+function intervalCells(p: PolicySummary): [string, string] {
+  const vs = (p as Partial<PolicySummary>).vsFp32 ?? null;
+  return vs === null ? ["-", "-"] : [describeDifference(vs), describeTest(vs)];
+}
+
 /** The sections and key figures of a comparison of policies over seeds. */
 export function compareSections(
   c: CompareResults,
@@ -279,16 +293,19 @@ export function compareSections(
       "runs",
       "test acc % (mean ± std)",
       "Δ vs fp32 (points)",
+      "Δ vs fp32, 95% CI",
+      "test",
       "s/epoch",
       "peak MB",
       "cancelled %",
       "skipped steps",
-    ].map((header, i) => ({ header, align: i === 0 ? "left" : "right" })),
+    ].map((header, i) => ({ header, align: i === 0 || i === 4 || i === 5 ? "left" : "right" })),
     rows: s.map((p) => [
       p.policy,
       String(p.runs),
       `${pct(p.meanAccuracy)} ± ${pct(p.stdAccuracy)}`,
       pct(p.deltaVsFp32),
+      ...intervalCells(p),
       fixed(p.secondsPerEpoch, 1),
       fixed(p.peakBytes / 1e6, 2),
       pct(p.cancelledFraction),
