@@ -135,6 +135,15 @@ describe("minifloat compare", () => {
         deltaVsFp32: number;
         secondsPerEpoch: number;
         peakBytes: number;
+        vsFp32: null | {
+          method: string;
+          test: string;
+          difference: number;
+          low: number;
+          high: number;
+          pValue: number;
+          samples: number;
+        };
       }[];
       runs: unknown[];
     };
@@ -142,6 +151,15 @@ describe("minifloat compare", () => {
     expect(json.runs).toHaveLength(2);
     const [fp32, fp16] = json.summary as [(typeof json.summary)[0], (typeof json.summary)[0]];
     expect(fp32.deltaVsFp32).toBe(0);
+    // One seed: the interval of the difference on the same test samples, with McNemar's p-value.
+    expect(fp32.vsFp32).toBeNull();
+    const vs = fp16.vsFp32;
+    expect(vs).toMatchObject({ method: "paired-samples", test: expect.stringMatching(/^McNemar exact/) });
+    expect(vs?.difference).toBeCloseTo(fp16.deltaVsFp32, 12);
+    expect(vs?.low).toBeLessThanOrEqual(vs?.difference ?? NaN);
+    expect(vs?.high).toBeGreaterThanOrEqual(vs?.difference ?? NaN);
+    expect(vs?.pValue).toBeGreaterThan(0);
+    expect(vs?.pValue).toBeLessThanOrEqual(1);
     expect(fp16.secondsPerEpoch).toBeGreaterThan(0);
     // float16 storage: about half the bytes of float32.
     expect(fp16.peakBytes / fp32.peakBytes).toBeGreaterThan(0.45);
@@ -176,6 +194,10 @@ describe("minifloat compare", () => {
         secondsPerEpoch: 0,
       }));
     expect(strip(inProcess.out)).toEqual(strip(parallel.out));
+    // The child processes kept their predictions too: the interval is there.
+    const summary = (JSON.parse(parallel.out) as { summary: { vsFp32: { method: string } | null }[] })
+      .summary;
+    expect(summary[1]?.vsFp32?.method).toBe("paired-samples");
   });
 });
 
