@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import {
+  agrestiMinInterval,
   binomialInterval,
   mcnemarExact,
   pairedBootstrap,
@@ -73,6 +74,19 @@ describe("binomialInterval (Clopper-Pearson)", () => {
     expect(mid.low).toBeCloseTo(0.187086, 5);
     expect(mid.high).toBeCloseTo(1 - mid.low, 10);
     expect(() => binomialInterval(3, 2)).toThrow(/0 <= k <= n/);
+  });
+});
+
+describe("agrestiMinInterval", () => {
+  it("adds 1/2 to each cell: no discordant pair of 200 still leaves +-1.96 / 202", () => {
+    const r = agrestiMinInterval(0, 0, 200);
+    expect(r.high).toBeCloseTo(1.959964 / 202, 6);
+    expect(r.low).toBeCloseTo(-1.959964 / 202, 6);
+    // 23 better, 10 worse of 1000: d = 13 / 1002, se = sqrt(34 - 169 / 1002) / 1002.
+    const s = agrestiMinInterval(23, 10, 1000);
+    const se = Math.sqrt(34 - 169 / 1002) / 1002;
+    expect(s.low).toBeCloseTo(13 / 1002 - 1.959964 * se, 6);
+    expect(s.high).toBeCloseTo(13 / 1002 + 1.959964 * se, 6);
   });
 });
 

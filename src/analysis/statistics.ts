@@ -2,7 +2,7 @@
  * The statistics behind accuracy verdicts: McNemar's exact test (a two-sided binomial test on the
  * discordant pairs of two classifiers scored on the same samples; McNemar 1947, exact form as in
  * Fagerland et al. 2013), a seeded paired bootstrap of the accuracy difference (Efron & Tibshirani 1993,
- * percentile interval), and Student's t interval of a mean (the mean paired difference across seeds).
+ * percentile interval) with the Agresti-Min interval as its floor, and Student's t interval of a mean (the mean paired difference across seeds).
  * Pure numerics: the t distribution through the regularized incomplete beta function (Numerical Recipes
  * 6.4); the bootstrap keys each resample by the project's Philox generator, so a result is reproducible.
  */
@@ -138,6 +138,20 @@ export function pairedBootstrap(diffs: Int8Array, options: BootstrapOptions = {}
     means[Math.min(replicates - 1, Math.max(0, Math.round(q * (replicates - 1))))];
   const alpha = (1 - confidence) / 2;
   return { low: at(alpha), high: at(1 - alpha) };
+}
+
+/** The Agresti-Min interval of a paired difference of proportions (Agresti & Min 2005, Biometrics 61:
+ * the Wald interval after adding 1/2 to each cell of the 2x2 table): (better - worse) / n, which stays
+ * informative where few or no pairs are discordant (a bootstrap then sees no variation at all). */
+export function agrestiMinInterval(better: number, worse: number, n: number, confidence = 0.95): Interval {
+  const b = better + 0.5;
+  const c = worse + 0.5;
+  const m = n + 2;
+  const d = (b - c) / m;
+  const se = Math.sqrt(b + c - (b - c) ** 2 / m) / m;
+  // Student t with 1e9 degrees of freedom is the normal distribution to 1e-7.
+  const z = studentTQuantile(1 - (1 - confidence) / 2, 1e9);
+  return { low: d - z * se, high: d + z * se };
 }
 
 /** Student's t interval of the mean of `xs` (n - 1 degrees of freedom) and the two-sided p-value of the

@@ -139,8 +139,13 @@ describe("claims", () => {
     });
     // float32 wrong on 60, E4M3 on 61 (one more), INT8 on 100: 40 more, all discordant the same way.
     expect(ptqClaims(q(0.848, 0.75), "p", preds(60, 61, 100))[0].verdict).toBe("holds");
-    // INT8 as good as E4M3: the whole interval of the difference is 0, above -0.5 points.
-    expect(ptqClaims(q(0.848, 0.848), "p", preds(60, 61, 61))[0].verdict).toBe("does not hold");
+    // INT8 20 samples better than E4M3: the whole interval lies above -0.5 points.
+    expect(ptqClaims(q(0.848, 0.898), "p", preds(60, 61, 41))[0].verdict).toBe("does not hold");
+    // INT8 the same as E4M3 on every one of 400 samples: +-0.49 points, just above -0.5.
+    expect(ptqClaims(q(0.848, 0.848), "p", preds(60, 61, 61))[0].evidence[1].difference).toMatchObject({
+      low: expect.closeTo(-1.959964 / 402, 6) as number,
+      high: expect.closeTo(1.959964 / 402, 6) as number,
+    });
     // INT8 two samples worse of 400: [-1.0, 0] reaches both sides of -0.5.
     expect(ptqClaims(q(0.848, 0.843), "p", preds(60, 61, 63))[0].verdict).toBe("inconclusive at this scale");
     // E4M3 40 samples worse than float32: 10 points, far beyond a point.

@@ -2,11 +2,12 @@
  * Per-sample predictions on an evaluation set, kept so that two classifiers scored on the same samples
  * can be compared pairwise (predictions.json in a run directory, and beside a quantization study), and
  * the accuracy difference of two of them with its 95% interval: one evaluation each, McNemar's exact test
- * and a paired bootstrap over the samples (test-sample noise); several seeds each, Student's t over the
+ * and a paired bootstrap over the samples, at least as wide as the Agresti-Min interval (test-sample
+ * noise); several seeds each, Student's t over the
  * per-seed differences (training noise too). docs/statistics.md says why.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { mcnemarExact, pairedBootstrap, tInterval } from "../analysis/index.js";
+import { agrestiMinInterval, mcnemarExact, pairedBootstrap, tInterval } from "../analysis/index.js";
 import { MinifloatError } from "../errors.js";
 import { writeJsonAtomic } from "../io/index.js";
 
@@ -130,7 +131,9 @@ function checkPaired(a: SamplePredictions, b: SamplePredictions, what: string): 
 }
 
 /** The accuracy difference `other` minus `base` on the same samples: McNemar's exact p-value and the
- * paired bootstrap's 95% interval (seeded: the same predictions give the same interval). */
+ * paired bootstrap's 95% interval (seeded: the same predictions give the same interval), widened where
+ * needed to the Agresti-Min interval: with few discordant samples the bootstrap sees almost no
+ * variation (none at all gives [0, 0]), though that many samples cannot rule out a difference. */
 export function pairedDifference(base: SamplePredictions, other: SamplePredictions): AccuracyDifference {
   checkPaired(base, other, "paired difference");
   const diffs = new Int8Array(base.samples);
@@ -142,10 +145,13 @@ export function pairedDifference(base: SamplePredictions, other: SamplePredictio
     if (d > 0) better++;
     else if (d < 0) worse++;
   }
-  const { low, high } = pairedBootstrap(diffs, { confidence: CONFIDENCE });
+  const boot = pairedBootstrap(diffs, { confidence: CONFIDENCE });
+  const floor = agrestiMinInterval(better, worse, base.samples, CONFIDENCE);
+  const low = Math.max(-1, Math.min(boot.low, floor.low));
+  const high = Math.min(1, Math.max(boot.high, floor.high));
   return {
     method: "paired-samples",
-    test: "McNemar exact test; paired bootstrap interval (2000 resamples)",
+    test: "McNemar exact test; paired bootstrap interval (2000 resamples), at least the Agresti-Min interval",
     difference: (better - worse) / base.samples,
     low,
     high,
