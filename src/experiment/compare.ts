@@ -150,8 +150,9 @@ export function summaryMarkdown(c: CompareResults): string {
         `${s.secondsPerEpoch.toFixed(1)} | ${(s.peakBytes / 1e6).toFixed(2)} | ${pct(s.cancelledFraction)} | ${s.skippedSteps} |`,
     ),
     "",
-    "The interval of one seed per policy covers test-sample noise only (McNemar's exact test, paired bootstrap);",
-    "with several seeds it is Student's t over the per-seed differences and covers training noise too.",
+    "The interval of one seed per policy covers test-sample noise only (McNemar's exact test, paired bootstrap",
+    "at least as wide as the Agresti-Min interval); with several seeds it is Student's t over the per-seed",
+    "differences and covers training noise too (docs/statistics.md).",
   ];
   return lines.join("\n") + "\n";
 }
