@@ -104,7 +104,10 @@ describe("eval --data squad", () => {
 
   it("prints exact match and F1 in percent (JSON and table), as the library computes them", async () => {
     const r = await cli("eval", modelDir, "--data-dir", dataDir, ...FLAGS, "--json");
-    expect(r.err).toBe("");
+    // stdout is the JSON alone; the progress (here its one finished line) goes to stderr.
+    expect(r.err).toMatch(
+      /^eval squad: exact match \d+\.\d\d%, F1 \d+\.\d\d% \(\d+\/\d+ windows, \d+\.\d s\)\n$/,
+    );
     expect(r.code).toBe(0);
     const json = JSON.parse(r.out) as {
       data: string;

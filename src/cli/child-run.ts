@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { MinifloatError } from "../errors.js";
 import type { RunOne, RunResults } from "../experiment/index.js";
 import type { CliIo } from "./io.js";
+import { ProgressDisplay } from "./progress.js";
 
 /** The built bin script: next to this file in dist/src/cli, or in dist when this file is the source. */
 function mainScript(): string {
@@ -24,8 +25,9 @@ function mainScript(): string {
   );
 }
 
-/** A RunOne that trains in a child process of this same program, echoing its stderr to `io`. */
-export function childRunner(io: CliIo): RunOne {
+/** A RunOne that trains in a child process of this same program, echoing its stderr lines to `io`
+ * (through `display`, which --quiet silences). */
+export function childRunner(io: CliIo, display = new ProgressDisplay(io)): RunOne {
   return (config, dir, label, force) =>
     new Promise<RunResults>((resolve, reject) => {
       const temp = mkdtempSync(join(tmpdir(), "minifloat-run-"));
@@ -54,7 +56,8 @@ export function childRunner(io: CliIo): RunOne {
         pending += s;
         const lines = pending.split("\n");
         pending = lines.pop() ?? "";
-        for (const line of lines) io.stderr(`[${label}] ${line}\n`);
+        // The child's own notes and warnings ("minifloat: ...") show even when quiet.
+        for (const line of lines) display.note(`[${label}] ${line}\n`, line.startsWith("minifloat: "));
       });
       child.on("error", (e) => {
         rmSync(temp, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { PRESET_NAMES } from "../precision/index.js";
 import type { CliIo } from "./io.js";
 import { commaList, integerIn } from "./options.js";
 import { childRunner } from "./child-run.js";
-import { progressEvents } from "./progress.js";
+import { progressDisplay, progressEvents } from "./progress.js";
 import { addTrainOptions, trainConfigFrom, type TrainCliOptions } from "./train-options.js";
 
 interface CompareCliOptions extends TrainCliOptions {
@@ -19,6 +19,7 @@ interface CompareCliOptions extends TrainCliOptions {
   readonly force?: boolean;
   readonly json?: boolean;
   readonly jobs: number;
+  readonly quiet?: boolean;
 }
 
 /** The policies compared when --policies is not given. */
@@ -51,9 +52,11 @@ export function compareCommand(io: CliIo): Command {
       1,
     )
     .option("--force", "retrain runs that already exist")
-    .option("--json", "print one JSON object with summary and runs")
+    .option("--json", "print one JSON object with summary and runs (progress stays on stderr)")
+    .option("--quiet", "no progress on stderr")
     .action(async (options: CompareCliOptions) => {
-      const { policies, seeds, out, force, json, jobs, ...rest } = options;
+      const { policies, seeds, out, force, json, jobs, quiet, ...rest } = options;
+      const display = progressDisplay(io, quiet);
       const base = trainConfigFrom(rest);
       const list = commaList(policies);
       const dir = out ?? `runs/compare-${base.model}-${base.data}`;
@@ -63,9 +66,9 @@ export function compareCommand(io: CliIo): Command {
         seeds,
         force,
         jobs,
-        runOne: jobs > 1 ? childRunner(io) : undefined,
+        runOne: jobs > 1 ? childRunner(io, display) : undefined,
         eventsFor: (policy, seed, i, total) =>
-          progressEvents(io, `[${i + 1}/${total} ${policy} seed ${seed}] `),
+          progressEvents(io, `[${i + 1}/${total} ${policy} seed ${seed}] `, display),
       });
       if (json === true) io.stdout(JSON.stringify(result, null, 2) + "\n");
       else io.stdout(summaryMarkdown(result) + `\nruns and compare.json in ${dir}\n`);

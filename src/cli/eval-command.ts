@@ -17,12 +17,14 @@ import {
   loadTextModel,
   modelData,
   predictText,
+  progressStep,
   textMetrics,
 } from "../experiment/index.js";
 import { readHfConfig, resolveFromRoot, shippedModelDir } from "../io/index.js";
 import type { CliIo } from "./io.js";
 import { integerIn } from "./options.js";
 import { percent } from "./print.js";
+import { progressDisplay } from "./progress.js";
 import { renderTable } from "./table.js";
 
 interface EvalCliOptions {
@@ -35,6 +37,7 @@ interface EvalCliOptions {
   readonly maxQueryLength?: number;
   readonly maxAnswerLength?: number;
   readonly json?: boolean;
+  readonly quiet?: boolean;
 }
 
 const count = integerIn(1, Number.MAX_SAFE_INTEGER);
@@ -73,7 +76,8 @@ function evalSquad(io: CliIo, dir: string, o: EvalCliOptions): void {
   const file = squadDevFile(o.dataDir);
   const qm = loadQaModel(dir);
   const dataset = readSquad(file);
-  const terminal = o.json === true ? undefined : io.terminal;
+  const display = progressDisplay(io, o.quiet);
+  const progress = progressStep(display.listener, "eval squad", 1, 1, "windows");
   const r = evaluateQaModel(qm, dataset.questions, {
     maxSeqLength: o.maxLength,
     docStride: o.docStride,
@@ -81,10 +85,10 @@ function evalSquad(io: CliIo, dir: string, o: EvalCliOptions): void {
     maxAnswerLength: o.maxAnswerLength,
     batchSize: o.batchSize,
     limit: o.limit,
-    onProgress: terminal && ((done, total) => terminal.write(`\rsquad: ${done}/${total} windows`)),
+    onProgress: progress.count,
   });
-  terminal?.write("\n");
   const metrics = { exact_match: r.exactMatch, f1: r.f1 };
+  progress.finish(`exact match ${r.exactMatch.toFixed(2)}%, F1 ${r.f1.toFixed(2)}%`);
   if (o.json === true) {
     const json = {
       model: dir,
@@ -106,6 +110,41 @@ function evalSquad(io: CliIo, dir: string, o: EvalCliOptions): void {
     renderTable(
       [{ header: "metric" }, { header: "value", align: "right" }],
       Object.entries(metrics).map(([k, v]) => [k, `${v.toFixed(2)}%`]),
+    ),
+  );
+}
+
+/** `eval` of a text classifier: its task metric on the evaluation split. */
+function evalText(io: CliIo, dir: string, o: EvalCliOptions): void {
+  const quantized = readHfConfig(dir).quantization_config !== undefined;
+  const tm = quantized ? loadQuantizedTextModel(dir) : loadTextModel(dir);
+  const { data, dataDir } = modelData(tm, o.data, o.dataDir);
+  const dataset = firstSamples(loadTextDataset(data, dataDir, "test"), o.limit);
+  const n = dataset.labels.length;
+  const t0 = performance.now();
+  const display = progressDisplay(io, o.quiet);
+  const progress = progressStep(display.listener, "eval", 1, 1);
+  const predictions = predictText(tm, dataset, {
+    batchSize: o.batchSize,
+    maxLength: o.maxLength,
+    onBatch: progress.count,
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const r = textMetrics(data, predictions, dataset.labels);
+  progress.finish(`${r.metric} ${percent(r.value)}% on ${n} samples`);
+  if (o.json === true) {
+    const json = { model: dir, data, dataDir, samples: n, ...r, seconds };
+    io.stdout(JSON.stringify(json, null, 2) + "\n");
+    return;
+  }
+  io.stdout(`${dir} on ${data} (${n} samples, ${(n / seconds).toFixed(0)} samples/s)\n`);
+  io.stdout(
+    renderTable(
+      [{ header: "metric" }, { header: "value", align: "right" }],
+      Object.entries(r.metrics).map(([k, v]) => [
+        k,
+        k === "accuracy" || k === "f1" ? `${percent(v)}%` : v.toFixed(4),
+      ]),
     ),
   );
 }
@@ -148,6 +187,7 @@ export function evalCommand(io: CliIo): Command {
       "--json",
       "print one JSON object (squad: metric f1, metrics exact_match and f1, in percent as the official script)",
     )
+    .option("--quiet", "no progress on stderr")
     .action((modelDir: string | undefined, o: EvalCliOptions) => {
       const dir = modelDir ?? shippedModelDir("sst2");
       const qa = isQaDirectory(dir);
@@ -161,29 +201,6 @@ export function evalCommand(io: CliIo): Command {
           `${dir} is a BertForQuestionAnswering model: evaluate it with --data squad, not ${o.data}`,
         );
       }
-      const quantized = readHfConfig(dir).quantization_config !== undefined;
-      const tm = quantized ? loadQuantizedTextModel(dir) : loadTextModel(dir);
-      const { data, dataDir } = modelData(tm, o.data, o.dataDir);
-      const dataset = firstSamples(loadTextDataset(data, dataDir, "test"), o.limit);
-      const n = dataset.labels.length;
-      const t0 = performance.now();
-      const predictions = predictText(tm, dataset, { batchSize: o.batchSize, maxLength: o.maxLength });
-      const seconds = (performance.now() - t0) / 1000;
-      const r = textMetrics(data, predictions, dataset.labels);
-      if (o.json === true) {
-        const json = { model: dir, data, dataDir, samples: n, ...r, seconds };
-        io.stdout(JSON.stringify(json, null, 2) + "\n");
-        return;
-      }
-      io.stdout(`${dir} on ${data} (${n} samples, ${(n / seconds).toFixed(0)} samples/s)\n`);
-      io.stdout(
-        renderTable(
-          [{ header: "metric" }, { header: "value", align: "right" }],
-          Object.entries(r.metrics).map(([k, v]) => [
-            k,
-            k === "accuracy" || k === "f1" ? `${percent(v)}%` : v.toFixed(4),
-          ]),
-        ),
-      );
+      evalText(io, dir, o);
     });
 }

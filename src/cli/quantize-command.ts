@@ -31,6 +31,7 @@ import { writeReport } from "../report/index.js";
 import type { CliIo } from "./io.js";
 import { commaList, integerIn } from "./options.js";
 import { percent } from "./print.js";
+import { progressDisplay } from "./progress.js";
 import { renderTable } from "./table.js";
 
 interface QuantizeCliOptions {
@@ -51,6 +52,7 @@ interface QuantizeCliOptions {
   readonly onnx?: string;
   readonly agreement?: boolean;
   readonly json?: boolean;
+  readonly quiet?: boolean;
 }
 
 const count = integerIn(1, Number.MAX_SAFE_INTEGER);
@@ -195,7 +197,8 @@ export function quantizeCommand(io: CliIo): Command {
     .option("--save <dir>", "save the first configuration's quantized model (weights as codes with scales)")
     .option("--onnx <file>", "export the first configuration as ONNX with QuantizeLinear/DequantizeLinear")
     .option("--agreement", "with --save: run the QDQ model in onnxruntime-node and compare predictions")
-    .option("--json", "print one JSON object")
+    .option("--json", "print one JSON object (progress stays on stderr)")
+    .option("--quiet", "no progress on stderr")
     .action(async (modelDir: string | undefined, o: QuantizeCliOptions) => {
       const configs = quantConfigs(o);
       const maxDrop = o.maxDrop === undefined ? undefined : positive("--max-drop", o.maxDrop, 100) / 100;
@@ -203,6 +206,7 @@ export function quantizeCommand(io: CliIo): Command {
         throw new MinifloatError("argument", "--agreement needs --save DIR (the model onnxruntime runs)");
       }
       const dir = modelDir ?? shippedModelDir("sst2");
+      const display = progressDisplay(io, o.quiet);
       const r = runQuantization({
         modelDir: dir,
         data: o.data,
@@ -216,12 +220,7 @@ export function quantizeCommand(io: CliIo): Command {
         smoothQuant: o.smoothquant === undefined ? undefined : positive("--smoothquant", o.smoothquant, 1),
         save: o.save,
         onnx: o.onnx,
-        onResult: (x, i, n) => {
-          if (o.json !== true)
-            io.stderr(
-              `[${Math.min(i + 1, n)}/${n}] ${x.format} ${x.calibration} ${x.granularity}: ${percent(x.value)}%\n`,
-            );
-        },
+        onProgress: display.listener,
       });
       const agreement =
         o.agreement === true && o.save !== undefined ? await checkAgreement(o.save, r, o.limit) : undefined;

@@ -20,6 +20,7 @@ import { childRunner } from "./child-run.js";
 import type { CliIo } from "./io.js";
 import { integerIn } from "./options.js";
 import { formatShort } from "./print.js";
+import { progressDisplay, progressEvents } from "./progress.js";
 import { renderTable } from "./table.js";
 
 interface StudiesCliOptions {
@@ -30,6 +31,7 @@ interface StudiesCliOptions {
   readonly force?: boolean;
   readonly model?: string;
   readonly json?: boolean;
+  readonly quiet?: boolean;
 }
 
 /** The claims as a table (each with its evidence: differences with their 95% intervals, facts), then
@@ -55,19 +57,20 @@ function claimLines(io: CliIo, r: ReproduceResults): void {
 
 async function runStudies(io: CliIo, scale: ReproduceScale, o: StudiesCliOptions): Promise<void> {
   const out = o.out ?? join("runs", scale === "demo" ? "demo" : `reproduce-${scale}`);
+  const display = progressDisplay(io, o.quiet);
   const r = await reproduceStudies({
     out,
     scale,
     force: o.force,
     jobs: o.jobs,
-    runOne: o.jobs > 1 ? childRunner(io) : undefined,
+    runOne: o.jobs > 1 ? childRunner(io, display) : undefined,
     modelDir: o.model,
-    log:
-      o.json === true
-        ? undefined
-        : (line) => {
-            io.stderr(`minifloat: ${line}\n`);
-          },
+    log: (line) => {
+      display.note(`minifloat: ${line}\n`);
+    },
+    eventsFor: (part, policy, seed, i, n) =>
+      progressEvents(io, `[${part} ${i + 1}/${n} ${policy} seed ${seed}] `, display),
+    onProgress: display.listener,
   });
   const { files } = await writeReport(out);
   if (o.json === true) {
@@ -85,7 +88,8 @@ function studiesOptions(c: Command): Command {
     .option("--jobs <n>", "training runs at once, in child processes (default 1)", integerIn(1, 64), 1)
     .option("--force", "run every part again instead of reusing finished ones")
     .option("--model <dir>", "the SST-2 classifier of study 3 (default: the shipped one)")
-    .option("--json", "print one JSON object");
+    .option("--json", "print one JSON object (progress stays on stderr)")
+    .option("--quiet", "no progress on stderr");
 }
 
 /** The `reproduce` command. */

@@ -8,6 +8,7 @@ import { analyzeTolerance, toleranceJson, writeToleranceArtifacts } from "../exp
 import type { CliIo } from "./io.js";
 import { commaList, integerIn } from "./options.js";
 import { percent } from "./print.js";
+import { progressDisplay } from "./progress.js";
 import { renderTable } from "./table.js";
 
 interface ToleranceCliOptions {
@@ -19,6 +20,7 @@ interface ToleranceCliOptions {
   readonly limit?: number;
   readonly out?: string;
   readonly json?: boolean;
+  readonly quiet?: boolean;
 }
 
 /** The `tolerance` command, writing to `io`. */
@@ -41,8 +43,10 @@ export function toleranceCommand(io: CliIo): Command {
     )
     .option("--limit <n>", "analyse the first N test samples", integerIn(1, Number.MAX_SAFE_INTEGER))
     .option("--out <dir>", "write tolerance.json, tolerance.md and samples.csv there")
-    .option("--json", "print one JSON object")
+    .option("--json", "print one JSON object (progress stays on stderr)")
+    .option("--quiet", "no progress on stderr")
     .action((runDir: string, o: ToleranceCliOptions) => {
+      const display = progressDisplay(io, o.quiet);
       const r = analyzeTolerance(runDir, {
         checkpoint: o.checkpoint,
         data: o.data,
@@ -50,6 +54,7 @@ export function toleranceCommand(io: CliIo): Command {
         formats: o.formats === undefined ? undefined : commaList(o.formats),
         policies: o.policies === undefined ? undefined : commaList(o.policies),
         limit: o.limit,
+        onProgress: display.listener,
       });
       if (o.out !== undefined) writeToleranceArtifacts(r, o.out);
       if (o.json === true) {

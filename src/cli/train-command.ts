@@ -7,7 +7,7 @@ import { Command } from "commander";
 import { policyFolder, trainRun, type RunResults, type TrainConfig } from "../experiment/index.js";
 import type { CliIo } from "./io.js";
 import { percent } from "./print.js";
-import { progressEvents } from "./progress.js";
+import { progressDisplay, progressEvents } from "./progress.js";
 import { renderTable } from "./table.js";
 import { addTrainOptions, trainConfigFrom, type TrainCliOptions } from "./train-options.js";
 
@@ -17,6 +17,7 @@ interface TrainOptions extends TrainCliOptions {
   readonly resume?: boolean;
   readonly force?: boolean;
   readonly json?: boolean;
+  readonly quiet?: boolean;
 }
 
 /** The default run directory of a configuration. */
@@ -66,12 +67,18 @@ export function trainCommand(io: CliIo): Command {
     .option("--out <dir>", "run directory (default runs/<model>-<data>-<policy>-seed<seed>)")
     .option("--resume", "continue the run in --out from its last checkpoint")
     .option("--force", "start over in a run directory that already holds a run")
-    .option("--json", "print the results as one JSON object")
+    .option("--json", "print the results as one JSON object (progress stays on stderr)")
+    .option("--quiet", "no progress on stderr")
     .action((options: TrainOptions) => {
-      const { policy, out, resume, force, json, ...rest } = options;
+      const { policy, out, resume, force, json, quiet, ...rest } = options;
       const config = trainConfigFrom(rest, policy === undefined ? {} : { policy });
       const dir = out ?? defaultRunDir(config);
-      const r = trainRun(config, { out: dir, resume, force, events: progressEvents(io) });
+      const r = trainRun(config, {
+        out: dir,
+        resume,
+        force,
+        events: progressEvents(io, "", progressDisplay(io, quiet)),
+      });
       if (r === null) return;
       if (json === true) {
         io.stdout(JSON.stringify(r, null, 2) + "\n");

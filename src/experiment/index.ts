@@ -24,3 +24,4 @@ export * from "./predictions.js";
 export * from "./verdict.js";
 export * from "./claims.js";
 export * from "./reproduce.js";
+export * from "./progress.js";

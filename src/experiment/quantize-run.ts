@@ -25,6 +25,7 @@ import {
   type QuantFormatName,
   type QuantReport,
 } from "../quant/index.js";
+import { progressStep, type ProgressListener, type StepProgress } from "./progress.js";
 import { exportQuantizedOnnx } from "./quant-export.js";
 import { saveQuantizedModel } from "./quant-save.js";
 import { samplePredictions, type SamplePredictions } from "./predictions.js";
@@ -77,12 +78,12 @@ export interface QuantizeRunOptions {
   /** Save the first configuration's quantized model (saveQuantizedModel's layout) and/or its QDQ ONNX. */
   readonly save?: string | undefined;
   readonly onnx?: string | undefined;
-  /** Called after each measured configuration (and each fallback), with the result's index and the
-   * number of configurations. */
-  readonly onResult?: ((r: QuantRunResult, index: number, configs: number) => void) | undefined;
   /** Called with the per-sample predictions of float32 (`index` null) and of each measured configuration
    * (its index in `results`), for paired tests on the same evaluation samples. */
   readonly onPredictions?: ((p: SamplePredictions, index: number | null) => void) | undefined;
+  /** Progress: step 1 is float32, then one step per configuration (its fallback included), each
+   * counting evaluation batches and ending with the metric. */
+  readonly onProgress?: ProgressListener | undefined;
 }
 
 /** One layer's (site's) cost under one configuration. */
@@ -186,14 +187,23 @@ export function runQuantization(options: QuantizeRunOptions): QuantizeRunResults
   const calibrationSamples = options.calibrationSamples ?? 128;
   const batches = calibrationBatches(tm, train, calibrationSamples, options.seed ?? 0);
   const attention = options.attention ?? true;
-  const evaluate = (): { value: number; metric: string; seconds: number; predicted: Int32Array } => {
+  const configs = options.configs ?? STUDY_CONFIGS;
+  const steps = configs.length + 1;
+  const evaluate = (
+    progress: StepProgress,
+  ): { value: number; metric: string; seconds: number; predicted: Int32Array } => {
     const t0 = performance.now();
-    const predicted = predictText(tm, dev, { batchSize: options.batchSize });
+    const predicted = predictText(tm, dev, { batchSize: options.batchSize, onBatch: progress.count });
     const m = textMetrics(data, predicted, dev.labels);
     return { value: m.value, metric: m.metric, seconds: (performance.now() - t0) / 1000, predicted };
   };
-  const { predicted: basePredicted, ...baseline } = evaluate();
+  const step = (label: string, k: number): StepProgress => progressStep(options.onProgress, label, k, steps);
+  const shown = (m: { metric: string; value: number }): string =>
+    `${m.metric} ${(100 * m.value).toFixed(2)}%`;
+  const float32 = step("float32", 1);
+  const { predicted: basePredicted, ...baseline } = evaluate(float32);
   options.onPredictions?.(samplePredictions(basePredicted, dev.labels), null);
+  float32.finish(shown(baseline));
   // SmoothQuant migrates activation range into the weights (float32 outputs change only by rounding),
   // then calibration runs again on the smoothed model; it stays applied under every configuration.
   const smoothing =
@@ -201,10 +211,9 @@ export function runQuantization(options: QuantizeRunOptions): QuantizeRunResults
       ? null
       : smoothQuant(tm.model, calibrate(tm.model, batches, { attention }), { alpha: options.smoothQuant });
   const cal = calibrate(tm.model, batches, { attention });
-  const configs = options.configs ?? STUDY_CONFIGS;
   const results: QuantRunResult[] = [];
   const layers: QuantLayerCost[] = [];
-  configs.forEach((c) => {
+  configs.forEach((c, i) => {
     const spec = { format: c.format, granularity: c.granularity };
     const config: QuantConfig = {
       weights: QUANT_FORMATS[c.format] === "mx" ? { format: c.format } : spec,
@@ -220,8 +229,9 @@ export function runQuantization(options: QuantizeRunOptions): QuantizeRunResults
       if (options.onnx !== undefined) exportQuantizedOnnx(tm.model, q.report(), options.onnx);
     }
     const label = configLabel(c);
+    const progress = step(label, i + 2);
     layers.push(...layerCosts(label, q.report()));
-    const m = evaluate();
+    const m = evaluate(progress);
     const sites = q.sites.length;
     q.restore();
     const calibration =
@@ -235,12 +245,13 @@ export function runQuantization(options: QuantizeRunOptions): QuantizeRunResults
     };
     results.push(result);
     options.onPredictions?.(samplePredictions(m.predicted, dev.labels), results.length - 1);
-    options.onResult?.(result, results.length - 1, configs.length);
+    progress.finish(shown(result));
     const maxDrop = options.maxDrop;
     if (maxDrop !== undefined && baseline.value - m.value > maxDrop) {
       const t0 = performance.now();
+      const fallbackProgress = step(`${label} + fallback`, i + 2);
       const f = quantizeWithFallback(tm.model, config, cal, {
-        evaluate: () => evaluate().value,
+        evaluate: () => evaluate(fallbackProgress).value,
         baseline: baseline.value,
         maxDrop,
       });
@@ -267,7 +278,7 @@ export function runQuantization(options: QuantizeRunOptions): QuantizeRunResults
         fallback,
       };
       results.push(withFallback);
-      options.onResult?.(withFallback, results.length - 1, configs.length);
+      fallbackProgress.finish(shown(withFallback));
     }
   });
   smoothing?.restore();

@@ -25,6 +25,8 @@ import { checkPredictions, type SamplePredictions } from "./predictions.js";
 import { runQuantization, type QuantizeRunResults, type QuantRunConfig } from "./quantize-run.js";
 import { writeToleranceArtifacts } from "./tolerance-report.js";
 import { analyzeTolerance } from "./tolerance-run.js";
+import type { ProgressListener } from "./progress.js";
+import type { TrainEvents } from "./trainer.js";
 import type { ToleranceSummary } from "../analysis/index.js";
 
 /** How much of each study to run. */
@@ -160,6 +162,12 @@ export interface ReproduceOptions {
   readonly modelDir?: string | undefined;
   /** Progress lines ("study 1: MNIST ..."). */
   readonly log?: ((line: string) => void) | undefined;
+  /** The events of each training run, given its part ("mnist"), policy, seed, index and the part's
+   * number of runs (progress). */
+  readonly eventsFor?:
+    ((part: string, policy: string, seed: number, index: number, total: number) => TrainEvents) | undefined;
+  /** Progress of the tolerance analysis and the quantization. */
+  readonly onProgress?: ProgressListener | undefined;
 }
 
 function compare(
@@ -169,6 +177,7 @@ function compare(
   policies: readonly string[],
 ): Promise<CompareResults> {
   const base: TrainConfig = makeTrainConfig(part.config, `reproduce ${id}`);
+  const eventsFor = o.eventsFor;
   return compareRuns(base, {
     out: join(o.out, id),
     policies,
@@ -176,6 +185,7 @@ function compare(
     force: o.force,
     jobs: o.jobs,
     runOne: o.runOne,
+    eventsFor: eventsFor && ((policy, seed, i, n) => eventsFor(id, policy, seed, i, n)),
   });
 }
 
@@ -209,6 +219,7 @@ export async function reproduceStudies(o: ReproduceOptions): Promise<ReproduceRe
       const r = analyzeTolerance(fp32Run.dir, {
         formats: ["float16", "bfloat16"],
         limit: plan.toleranceLimit,
+        onProgress: o.onProgress,
       });
       writeToleranceArtifacts(r, dir);
       return r.formats;
@@ -234,6 +245,7 @@ export async function reproduceStudies(o: ReproduceOptions): Promise<ReproduceRe
       modelDir,
       configs: plan.quant.configs,
       limit: plan.quant.limit,
+      onProgress: o.onProgress,
     }));
     parts.push({ id: "fp8-ptq", title: "Study 3: FP8 post-training quantization", dir: "fp8-ptq" });
     claims.push(...ptqClaims(q, "fp8-ptq", predictions));

@@ -260,6 +260,8 @@ export interface PredictOptions {
   readonly maxLength?: number | undefined;
   /** Called with each batch's logits (B, labels), e.g. to compare two models sample by sample. */
   readonly onLogits?: (logits: Float32Array, indices: Int32Array) => void;
+  /** Called after each batch with the batches done and their number (progress). */
+  readonly onBatch?: ((done: number, total: number) => void) | undefined;
 }
 
 /** The predicted class (an index into dataset.classes; -1 for a model label the dataset lacks) of every
@@ -273,6 +275,7 @@ export function predictText(tm: TextModel, dataset: TextDataset, options: Predic
   const mapping = labelMapping(tm.labels, dataset.classes, tm.dir);
   const out = new Int32Array(loader.size);
   const engine = tm.model.classifier.weight.engine;
+  let done = 0;
   for (const batch of loader.epoch(0)) {
     engine.tidy(() => {
       const logits: Tensor = tm.model.forward(batch); // (B, labels)
@@ -285,6 +288,7 @@ export function predictText(tm: TextModel, dataset: TextDataset, options: Predic
         out[batch.indices[r]] = mapping[best];
       }
     });
+    options.onBatch?.(++done, loader.batchesPerEpoch);
   }
   return out;
 }

@@ -23,6 +23,7 @@ import type { OpRounding } from "../kernels/index.js";
 import { abs, conv2d, matmul } from "../ops/index.js";
 import { Conv2d, createContext, Linear, observeOutputs, type Module } from "../nn/index.js";
 import { Engine, fromValues, Tensor } from "../tensor/index.js";
+import { progressStep, type ProgressListener } from "./progress.js";
 import { listCheckpoints, loadWeightsInto, readCheckpointValues } from "./checkpoint.js";
 import { readRunConfig, runPaths } from "./run-dir.js";
 import { buildModel, EVAL_BATCH_SIZE, opRounding, resolvePolicy } from "./setup.js";
@@ -51,6 +52,8 @@ export interface ToleranceOptions {
   readonly limit?: number | undefined;
   /** The test set itself, instead of loading it (tests). */
   readonly testSet?: ImageDataset | undefined;
+  /** Progress: one step counting test batches, ending with the number of samples compared. */
+  readonly onProgress?: ProgressListener | undefined;
 }
 
 /** What the analysis finds. */
@@ -176,6 +179,8 @@ export function analyzeTolerance(runDir: string, options: ToleranceOptions = {})
   const perSample = targets.map((): SampleTolerance[] => []);
   const loader = new DataLoader(test, { batchSize: EVAL_BATCH_SIZE, shuffle: false });
   const modules = new Map([...reference.namedModules()]);
+  const progress = progressStep(options.onProgress, `tolerance ${names.join(", ")}`, 1, 1);
+  let done = 0;
   engine.noGrad(() => {
     for (const batch of loader.epoch(0)) {
       engine.tidy(() => {
@@ -215,8 +220,10 @@ export function analyzeTolerance(runDir: string, options: ToleranceOptions = {})
           perSample[k].push(...compareLogits(logits32, logits, batch.labels, classes));
         });
       });
+      progress.count(++done, loader.batchesPerEpoch);
     }
   });
+  progress.finish(`${test.labels.length} samples compared`);
   const formats = targets.map((t, k) => summarizeTolerance(t.name, perSample[k]));
   const bad = formats.find((s) => s.lemmaViolations > 0);
   if (bad !== undefined) {
