@@ -188,7 +188,7 @@ const TABLES: Partial<Record<FloatFormatName, readonly Case[]>> = {
     [2 ** -127, 0x00],
     [2 ** -128, 0x00], // no zero: everything below 2^-127 clamps to it
     [0, 0x00],
-    [-0, 0x00], // -0 is zero, which clamps like +0 (as ml_dtypes does)
+    [-0, 0x00], // -0 is zero, which clamps like +0 (as PyTorch does; ml_dtypes: NaN, docs/conformance.md)
     [-1, 0xff],
     [1.4, 0x7f],
     [1.5, 0x80], // a tie with no mantissa bits goes up (as in ml_dtypes)
