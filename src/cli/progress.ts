@@ -154,7 +154,7 @@ export function progressEvents(io: CliIo, label = "", display = new ProgressDisp
         done: e.batch + 1,
         total: e.batches,
         unit: "batches",
-        detail: `loss ${e.loss.toFixed(4)}  ${Math.round(e.samplesPerSecond)} samples/s`,
+        detail: `loss ${e.loss.toFixed(4)}, ${Math.round(e.samplesPerSecond)} samples/s`,
       });
     },
     onEpoch: (m) => {
