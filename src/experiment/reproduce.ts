@@ -35,12 +35,14 @@ export type ReproduceScale = "demo" | "quick" | "full";
 /** The scales' names. */
 export const REPRODUCE_SCALES: readonly ReproduceScale[] = ["demo", "quick", "full"];
 
-interface TrainingPart {
+/** A training part of a plan: the configuration each policy trains with, and how many seeds. */
+export interface TrainingPart {
   readonly config: Record<string, unknown>;
   readonly seeds: number;
 }
 
-interface ScalePlan {
+/** What one scale runs: the training parts, the tolerance sample and the quantization. */
+export interface ScalePlan {
   readonly mnist: TrainingPart;
   readonly fashion: TrainingPart | null;
   readonly bf16: TrainingPart;
@@ -168,6 +170,8 @@ export interface ReproduceOptions {
     ((part: string, policy: string, seed: number, index: number, total: number) => TrainEvents) | undefined;
   /** Progress of the tolerance analysis and the quantization. */
   readonly onProgress?: ProgressListener | undefined;
+  /** What to run instead of the scale's plan (tests, programmatic use). */
+  readonly plan?: ScalePlan | undefined;
 }
 
 function compare(
@@ -192,7 +196,7 @@ function compare(
 /** Run (or resume) the studies at `scale` into `out` and write reproduce.json. */
 export async function reproduceStudies(o: ReproduceOptions): Promise<ReproduceResults> {
   const t0 = performance.now();
-  const plan = SCALE_PLANS[o.scale];
+  const plan = o.plan ?? SCALE_PLANS[o.scale];
   const log = o.log ?? (() => undefined);
   mkdirSync(o.out, { recursive: true });
   const parts: ReproducePart[] = [];
