@@ -12,6 +12,7 @@ import { GOLDEN_DIR, toGolden, type GoldenCase, type GoldenFile } from "./confor
 const ML_DTYPES = "b793a6e2864ce20b6680df2fd480a5cd2a75fa82";
 const TESTS = `from ml_dtypes tests at commit ${ML_DTYPES.slice(0, 12)}: ml_dtypes/tests/float8_test.cc`;
 const SOURCE = `derived from ml_dtypes source at commit ${ML_DTYPES.slice(0, 12)}: ml_dtypes/include/float8.h ConvertImpl`;
+const MX_TESTS = `from ml_dtypes tests at commit ${ML_DTYPES.slice(0, 12)}: ml_dtypes/tests/mxfloat_test.cc`;
 const PYTORCH = "3d63d33ce1e357642c6e0761d315943f5e478320";
 const C10 = `derived from PyTorch source at commit ${PYTORCH.slice(0, 12)}: c10/util/Float8_e8m0fnu.h fp8e8m0fnu_from_fp32_value`;
 
@@ -70,6 +71,56 @@ function rounding(to: string, smallest: readonly number[], infinity: number): Go
   ]);
 }
 
+/** The float32 next to `x` (nonzero) toward `target`. */
+function nextToward(x: number, target: number): number {
+  const bits = new Uint32Array(Float32Array.of(x).buffer);
+  bits[0] += target > x === x > 0 ? 1 : -1; // away from zero when the target is, else toward it
+  return new Float32Array(bits.buffer)[0];
+}
+
+/** The value of `code` in an OCP MX element format with `e` exponent and `m` mantissa bits (bias
+ * 2^(e-1) - 1, subnormals, no infinity or NaN: OCP MX v1.0 5.3). */
+function mxValue(code: number, e: number, m: number): number {
+  const magnitude = code & ((1 << (e + m)) - 1);
+  const field = magnitude >> m;
+  const fraction = magnitude & ((1 << m) - 1);
+  const bias = 2 ** (e - 1) - 1;
+  const v = field === 0 ? fraction * 2 ** (1 - bias - m) : (2 ** m + fraction) * 2 ** (field - bias - m);
+  return code >> (e + m) === 1 ? -v : v;
+}
+
+/** The MX element format's cases from ml_dtypes/tests/mxfloat_test.cc: ConvertFromRoundToNearest (the
+ * midpoint of every two neighbouring codes goes to the even code, one float32 step either side to the
+ * nearer one), NoInfinity, ConvertFromWithSaturation and ConvertFromWithTruncation. */
+function mxCases(to: string, e: number, m: number): GoldenCase[] {
+  const test = `${MX_TESTS} FloatMXTest`;
+  const value = (code: number): number => mxValue(code, e, m);
+  const signBit = 1 << (e + m);
+  const max = value(signBit - 1);
+  const nearest: [number, number][] = [];
+  for (let i = 1; i < 2 * signBit; i++) {
+    if (i === signBit) continue; // the jump from the largest positive code to -0
+    const [l, r] = [value(i - 1), value(i)];
+    const mid = (l + r) / 2;
+    nearest.push([mid, i & 1 ? l : r], [nextToward(mid, l), l], [nextToward(mid, r), r]);
+  }
+  return [
+    rows(`nearest-${to}`, `${test}.ConvertFromRoundToNearest`, to, "float32", false, nearest),
+    rows(`infinity-${to}`, `${test}.NoInfinity`, to, "float32", false, [
+      [Infinity, max],
+      [-Infinity, -max],
+    ]),
+    rows(`saturate-${to}`, `${test}.ConvertFromWithSaturation`, to, "float32", true, [
+      [2 * max, max],
+      [-2 * max, -max],
+    ]),
+    rows(`round-${to}`, `${test}.ConvertFromWithTruncation`, to, "float32", false, [
+      [towardZero(2), 2],
+      ...Array.from({ length: 2 ** m - 1 }, (_, k) => [towardZero(value(k + 1)), value(k + 1)] as const),
+    ]),
+  ];
+}
+
 const E8M0_NEGATIVE = [NaN, -Infinity, -F32_MAX, -1, -0.5, -F32_MIN_NORMAL, -F32_DENORM_MIN, -0];
 
 const mlDtypes: GoldenFile = {
@@ -125,6 +176,9 @@ const mlDtypes: GoldenFile = {
       [towardZero(F32_MIN_NORMAL), 2 ** -126],
     ]),
     rows("e8m0-zero-saturate", SOURCE, "float8_e8m0fnu", "float32", true, [[0, 2 ** -127]]),
+    ...mxCases("float6_e3m2fn", 3, 2),
+    ...mxCases("float6_e2m3fn", 2, 3),
+    ...mxCases("float4_e2m1fn", 2, 1),
   ],
 };
 
