@@ -7,7 +7,7 @@ rounding) lands on the tie, and a seeded random sample of float64 values.
 
 Run with Debian's torch (apt-get install python3-torch), from the repository root, after
 scripts/conformance-onnxruntime.ts:
-    /usr/bin/python3 scripts/conformance-torch.py && npx prettier --write test/golden/conformance
+    /usr/bin/python3 scripts/conformance-torch.py && node dist/scripts/conformance-page.js
 """
 import json
 import math
