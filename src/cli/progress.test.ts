@@ -4,7 +4,13 @@
  * per epoch with the warnings and resume notice at start.
  */
 import { describe, expect, it } from "vitest";
-import { progressStep, type EpochMetrics, type RunSetup, type RunPaths } from "../experiment/index.js";
+import {
+  progressStep,
+  type EpochMetrics,
+  type RunSetup,
+  type RunPaths,
+  type TrainEvents,
+} from "../experiment/index.js";
 import { epochLine, progressEvents, progressLine, ProgressDisplay } from "./progress.js";
 
 const metrics = {
@@ -25,6 +31,22 @@ const metrics = {
   memory: { peakBytes: 1, peakTensorBytes: 1, optimizerStateBytes: 0, byFormat: {} },
   layers: {},
 } satisfies EpochMetrics;
+
+/** The ten batches of epoch 1 of 2 (loss 1.5, 640 samples/s), calling `before(b)` ahead of each. */
+function tenSteps(events: TrainEvents, before: (b: number) => void = () => undefined): void {
+  for (let b = 0; b < 10; b++) {
+    before(b);
+    events.onStep?.({
+      epoch: 0,
+      epochs: 2,
+      batch: b,
+      batches: 10,
+      step: b + 1,
+      loss: 1.5,
+      samplesPerSecond: 640,
+    });
+  }
+}
 
 describe("progressEvents", () => {
   it("prints one line per epoch without a terminal, with the notes and warnings first", () => {
@@ -63,17 +85,7 @@ describe("progressEvents", () => {
       stderr: (s) => (err += s),
       terminal: terminal as unknown as NodeJS.WriteStream,
     });
-    for (let b = 0; b < 10; b++) {
-      events.onStep?.({
-        epoch: 0,
-        epochs: 2,
-        batch: b,
-        batches: 10,
-        step: b + 1,
-        loss: 1.5,
-        samplesPerSecond: 640,
-      });
-    }
+    tenSteps(events);
     events.onEpoch?.(metrics);
     expect(drawn).toMatch(/epoch 1\/2 \[[^\]]+\] \d+\/10 batches {2}loss 1\.5000, 640 samples\/s {2}ETA/);
     expect(err).toBe(epochLine("", metrics, 2));
@@ -90,18 +102,7 @@ describe("progressEvents without a terminal", () => {
       "[b] ",
       new ProgressDisplay(io, { intervalMs: 30_000, now: () => now }),
     );
-    for (let b = 0; b < 10; b++) {
-      now = b * 8_000; // 8 s a batch: lines 32 s and 64 s in
-      events.onStep?.({
-        epoch: 0,
-        epochs: 2,
-        batch: b,
-        batches: 10,
-        step: b + 1,
-        loss: 1.5,
-        samplesPerSecond: 640,
-      });
-    }
+    tenSteps(events, (b) => (now = b * 8_000)); // 8 s a batch: lines 32 s and 64 s in
     events.onEpoch?.(metrics);
     expect(err).toBe(
       "[b] epoch 1/2: 5/10 batches, loss 1.5000, 640 samples/s, 32.0 s\n" +
