@@ -88,6 +88,7 @@ export function writeRunDir(
     config,
     policy: p,
     batchNormStats: p.batchNormStats,
+    batchNormLayers: 0,
     parameters: 1234,
     warnings: [],
     epochs,

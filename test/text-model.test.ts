@@ -3,14 +3,14 @@
  * Face directory that `minifloat eval` scores with the same accuracy as the run's last evaluation; labels
  * are matched by name; bad directories and unnamed data are clear errors.
  */
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { labelMapping, loadTextModel, predictText, textMetrics } from "../src/experiment/index.js";
 import { loadTextDataset } from "../src/data/index.js";
 import { expectError } from "./support/expect-error.js";
-import { cli, trainTinyTextModel } from "./support/text-task.js";
+import { cli, TINY_BERT, trainTinyTextModel, tsvTask } from "./support/text-task.js";
 
 describe("text models", () => {
   it("train exports run/model; eval scores it as the run did (table and JSON)", async () => {
@@ -67,5 +67,105 @@ describe("text models", () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/no config.json/);
     expect(r.err.split("\n").filter((l) => l !== "")).toHaveLength(1);
+  });
+
+  it("train records a relative --data-dir as an absolute path, and its summary names no batch norm", async () => {
+    const data = tsvTask();
+    const run = join(mkdtempSync(join(tmpdir(), "minifloat-run-")), "run");
+    const t = await cli(
+      "train",
+      ...["--model", "bert", "--model-options", TINY_BERT, "--data", "tsv"],
+      ...["--data-dir", relative(process.cwd(), data), "--epochs", "1", "--max-length", "16"],
+      ...["--backend", "js", "--out", run],
+    );
+    expect(t.code).toBe(0);
+    expect(t.out).toMatch(/^bert on tsv, policy fp32, \d+ parameters\n/); // BERT has no batch norm
+    const recorded = (file: string): unknown =>
+      (JSON.parse(readFileSync(join(run, file), "utf8")) as { dataDir: unknown }).dataDir;
+    expect(
+      (JSON.parse(readFileSync(join(run, "config.json"), "utf8")) as { config: unknown }).config,
+    ).toMatchObject({
+      dataDir: data,
+    });
+    expect(recorded("model/training.json")).toBe(data);
+  });
+
+  it("eval --data tsv reads only the split it evaluates: the model's config names the classes", async () => {
+    const { data, run } = await trainTinyTextModel(1);
+    const devOnly = mkdtempSync(join(tmpdir(), "minifloat-dev-only-"));
+    copyFileSync(join(data, "dev.tsv"), join(devOnly, "dev.tsv"));
+    const r = await cli("eval", join(run, "model"), "--data", "tsv", "--data-dir", devOnly, "--json");
+    expect(r.err).toBe("");
+    expect(JSON.parse(r.out)).toMatchObject({ samples: 20, dataDir: devOnly });
+  });
+
+  it("refuses --max-length beyond max_position_embeddings up front: eval, quantize, train", async () => {
+    const { data, run } = await trainTinyTextModel(1);
+    const model = join(run, "model");
+    const oneLine = async (pattern: RegExp, ...argv: string[]): Promise<void> => {
+      const r = await cli(...argv);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(pattern);
+      expect(r.err.trim().split("\n")).toHaveLength(1);
+    };
+    const beyond = /--max-length 600 exceeds .*max_position_embeddings 512.*--max-length 512 or less/;
+    await oneLine(beyond, "eval", model, "--max-length", "600");
+    await oneLine(beyond, "quantize", model, "--max-length", "600", "--formats", "float8_e4m3fn");
+    // Before any data is read: the folder does not exist.
+    const nowhere = join(data, "nowhere");
+    const out = join(data, "no-run");
+    const train = [
+      "train",
+      "--model",
+      "bert",
+      "--data",
+      "tsv",
+      "--data-dir",
+      nowhere,
+      "--max-length",
+      "600",
+      "--out",
+      out,
+    ];
+    await oneLine(
+      /--max-length 600 exceeds .* 512 \(from --init .*model \(config\.json\)\)/,
+      ...train,
+      "--init",
+      model,
+    );
+    const small =
+      '{"hidden_size":16,"num_hidden_layers":1,"num_attention_heads":2,"max_position_embeddings":32}';
+    await oneLine(
+      /--max-length 600 exceeds .* 32 \(from --model-options\)/,
+      ...train,
+      "--model-options",
+      small,
+    );
+    expect(existsSync(out)).toBe(false); // refused before the run directory is made
+  });
+
+  it("--quoting: train records it, eval reads the model's files the same way; csv names --quoting none", async () => {
+    const data = tsvTask();
+    for (const split of ["train.tsv", "dev.tsv"]) {
+      const rows = readFileSync(join(data, split), "utf8").trimEnd().split("\n");
+      rows[1] = `"Wow" ${rows[1]}`; // a text that starts with a quote
+      writeFileSync(join(data, split), "\ufeff" + rows.join("\r\n") + "\r\n");
+    }
+    const run = join(mkdtempSync(join(tmpdir(), "minifloat-run-")), "run");
+    const t = await cli(
+      "train",
+      ...["--model", "bert", "--model-options", TINY_BERT, "--data", "tsv", "--data-dir", data],
+      ...["--quoting", "none", "--epochs", "1", "--max-length", "16", "--backend", "js", "--out", run],
+    );
+    expect(t.code).toBe(0);
+    const model = join(run, "model");
+    expect(JSON.parse(readFileSync(join(model, "training.json"), "utf8"))).toMatchObject({ quoting: "none" });
+    expect(JSON.parse((await cli("eval", model, "--json")).out)).toMatchObject({ samples: 20 });
+    const csv = await cli("eval", model, "--quoting", "csv");
+    expect(csv.code).toBe(2);
+    expect(csv.err).toMatch(/dev\.tsv:2: unexpected " " after the closing quote .*--quoting none/);
+    const typo = await cli("eval", model, "--quoting", "nope");
+    expect(typo.code).toBe(2);
+    expect(typo.err).toMatch(/auto, csv, none/);
   });
 });

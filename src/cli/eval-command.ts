@@ -8,21 +8,23 @@
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
-import { firstSamples, loadTextDataset, readSquad } from "../data/index.js";
+import { firstSamples, loadTextDataset, readSquad, type TsvQuotingOption } from "../data/index.js";
 import { MinifloatError } from "../errors.js";
 import {
+  atMaxLength,
   evaluateQaModel,
   loadQaModel,
   loadQuantizedTextModel,
   loadTextModel,
+  modelClasses,
   modelData,
   predictText,
   progressStep,
   textMetrics,
 } from "../experiment/index.js";
-import { readHfConfig, resolveFromRoot, shippedModelDir } from "../io/index.js";
+import { readHfConfig, resolveDataDir, resolveFromRoot, shippedModelDir } from "../io/index.js";
 import type { CliIo } from "./io.js";
-import { integerIn } from "./options.js";
+import { integerIn, quotingOption } from "./options.js";
 import { percent } from "./print.js";
 import { progressDisplay } from "./progress.js";
 import { renderTable } from "./table.js";
@@ -30,6 +32,7 @@ import { renderTable } from "./table.js";
 interface EvalCliOptions {
   readonly data?: string;
   readonly dataDir?: string;
+  readonly quoting?: TsvQuotingOption;
   readonly maxLength?: number;
   readonly batchSize?: number;
   readonly limit?: number;
@@ -52,7 +55,7 @@ function squadDevFile(given: string | undefined): string {
       "--data squad needs --data-dir: a folder holding dev-v1.1.json, or a SQuAD v1.1 .json file",
     );
   }
-  const path = resolveFromRoot(given);
+  const path = resolveDataDir(given);
   if (!existsSync(path)) throw new MinifloatError("io", `--data-dir ${path}: no such file or folder`);
   if (!statSync(path).isDirectory()) return path;
   const file = join(path, SQUAD_DEV_FILE);
@@ -117,16 +120,17 @@ function evalSquad(io: CliIo, dir: string, o: EvalCliOptions): void {
 /** `eval` of a text classifier: its task metric on the evaluation split. */
 function evalText(io: CliIo, dir: string, o: EvalCliOptions): void {
   const quantized = readHfConfig(dir).quantization_config !== undefined;
-  const tm = quantized ? loadQuantizedTextModel(dir) : loadTextModel(dir);
-  const { data, dataDir } = modelData(tm, o.data, o.dataDir);
-  const dataset = firstSamples(loadTextDataset(data, dataDir, "test"), o.limit);
+  const loaded = quantized ? loadQuantizedTextModel(dir) : loadTextModel(dir);
+  const tm = atMaxLength(loaded, o.maxLength);
+  const { data, dataDir, quoting } = modelData(tm, o.data, o.dataDir, o.quoting);
+  const split = loadTextDataset(data, dataDir, "test", { quoting, classes: modelClasses(tm) });
+  const dataset = firstSamples(split, o.limit);
   const n = dataset.labels.length;
   const t0 = performance.now();
   const display = progressDisplay(io, o.quiet);
   const progress = progressStep(display.listener, "eval", 1, 1);
   const predictions = predictText(tm, dataset, {
     batchSize: o.batchSize,
-    maxLength: o.maxLength,
     onBatch: progress.count,
   });
   const seconds = (performance.now() - t0) / 1000;
@@ -158,7 +162,8 @@ export function evalCommand(io: CliIo): Command {
     )
     .argument(
       "[model-dir]",
-      "config.json + model.safetensors (+ vocab.txt) (default: the shipped SST-2 model)",
+      "config.json + model.safetensors (+ vocab.txt) (default: the shipped SST-2 model; models/sst2 and " +
+        "models/banking77 name the shipped models from any directory)",
     )
     .option(
       "--data <name>",
@@ -169,6 +174,7 @@ export function evalCommand(io: CliIo): Command {
       "folder of the task's files (default: the model's training data); squad: a folder holding " +
         "dev-v1.1.json, or the SQuAD v1.1 .json file itself",
     )
+    .addOption(quotingOption())
     .option(
       "--max-length <n>",
       "longest token sequence (default: the model's model_max_length; squad: max_seq_length, 384 or the model's limit if lower)",
@@ -189,7 +195,7 @@ export function evalCommand(io: CliIo): Command {
     )
     .option("--quiet", "no progress on stderr")
     .action((modelDir: string | undefined, o: EvalCliOptions) => {
-      const dir = modelDir ?? shippedModelDir("sst2");
+      const dir = modelDir === undefined ? shippedModelDir("sst2") : resolveFromRoot(modelDir);
       const qa = isQaDirectory(dir);
       if (o.data === "squad" || (o.data === undefined && qa)) {
         evalSquad(io, dir, o);

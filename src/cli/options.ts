@@ -3,7 +3,8 @@
  * values: each parser checks one option and throws commander's InvalidArgumentError naming the allowed
  * values, so a typo becomes one line on stderr and exit code 2, never a stack trace.
  */
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError, Option } from "commander";
+import { TSV_QUOTING_OPTIONS } from "../data/index.js";
 import { editDistance } from "../errors.js";
 
 /** The choice the user most likely meant by `text`: the nearest (by edit distance) of those it is a
@@ -54,4 +55,13 @@ export function commaList(text: string): string[] {
     .split(",")
     .map((s) => s.trim())
     .filter((s) => s !== "");
+}
+
+/** `--quoting auto|csv|none`: how the commands that read TSV files treat double quotes. */
+export function quotingOption(): Option {
+  return new Option(
+    "--quoting <mode>",
+    'TSV quotes: csv ("..." fields may hold tabs and newlines), none (quotes are plain text, e.g. a ' +
+      "text starting with a quote), auto (csv when the whole file reads that way, else none; default)",
+  ).argParser(oneOf(TSV_QUOTING_OPTIONS));
 }

@@ -9,7 +9,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
 import { MinifloatError } from "../errors.js";
-import { firstSamples, loadTextDataset } from "../data/index.js";
+import { firstSamples, loadTextDataset, type TsvQuotingOption } from "../data/index.js";
 import {
   onnxAgreement,
   type OnnxAgreement,
@@ -19,7 +19,7 @@ import {
   type QuantizeRunResults,
   type QuantRunConfig,
 } from "../experiment/index.js";
-import { shippedModelDir, writeJsonAtomic } from "../io/index.js";
+import { resolveFromRoot, shippedModelDir, writeJsonAtomic } from "../io/index.js";
 import {
   CALIBRATION_METHODS,
   QUANT_FORMATS,
@@ -29,7 +29,7 @@ import {
 } from "../quant/index.js";
 import { writeReport } from "../report/index.js";
 import type { CliIo } from "./io.js";
-import { commaList, integerIn } from "./options.js";
+import { commaList, integerIn, quotingOption } from "./options.js";
 import { percent } from "./print.js";
 import { progressDisplay } from "./progress.js";
 import { renderTable } from "./table.js";
@@ -37,6 +37,8 @@ import { renderTable } from "./table.js";
 interface QuantizeCliOptions {
   readonly data?: string;
   readonly dataDir?: string;
+  readonly quoting?: TsvQuotingOption;
+  readonly maxLength?: number;
   readonly formats?: string;
   readonly calibration?: string;
   readonly percentile?: string;
@@ -162,7 +164,8 @@ async function checkAgreement(
   r: QuantizeRunResults,
   limit: number | undefined,
 ): Promise<OnnxAgreement> {
-  return onnxAgreement(saved, firstSamples(loadTextDataset(r.data, r.dataDir ?? undefined, "test"), limit));
+  const dev = loadTextDataset(r.data, r.dataDir ?? undefined, "test", { quoting: r.quoting });
+  return onnxAgreement(saved, firstSamples(dev, limit));
 }
 
 /** The `quantize` command, writing to `io`. */
@@ -171,9 +174,19 @@ export function quantizeCommand(io: CliIo): Command {
     .description(
       "post-training quantization of a text classifier's matmul inputs, measured per format and layer",
     )
-    .argument("[model-dir]", "a Hugging Face text classifier directory (default: the shipped SST-2 model)")
+    .argument(
+      "[model-dir]",
+      "a Hugging Face text classifier directory (default: the shipped SST-2 model; models/<name> names a " +
+        "shipped model from any directory)",
+    )
     .option("--data <name>", "glue:<task> or tsv (default: what the model was trained on)")
     .option("--data-dir <dir>", "folder of the task's files (default: the model's training data)")
+    .addOption(quotingOption())
+    .option(
+      "--max-length <n>",
+      "longest token sequence (default: the model's model_max_length, at most its max_position_embeddings)",
+      count,
+    )
     .option(
       "--formats <list>",
       `formats of weights and activations: ${Object.keys(QUANT_FORMATS).join(", ")} (default: the study's set)`,
@@ -205,12 +218,14 @@ export function quantizeCommand(io: CliIo): Command {
       if (o.agreement === true && o.save === undefined) {
         throw new MinifloatError("argument", "--agreement needs --save DIR (the model onnxruntime runs)");
       }
-      const dir = modelDir ?? shippedModelDir("sst2");
+      const dir = modelDir === undefined ? shippedModelDir("sst2") : resolveFromRoot(modelDir);
       const display = progressDisplay(io, o.quiet);
       const r = runQuantization({
         modelDir: dir,
         data: o.data,
         dataDir: o.dataDir,
+        quoting: o.quoting,
+        maxLength: o.maxLength,
         configs,
         calibrationSamples: o.calibrationSamples,
         seed: o.seed,

@@ -84,8 +84,9 @@ export function trainCommand(io: CliIo): Command {
         io.stdout(JSON.stringify(r, null, 2) + "\n");
         return;
       }
+      const stats = r.batchNormLayers > 0 ? ` (batch-norm statistics ${r.batchNormStats})` : "";
       io.stdout(
-        `${config.model} on ${config.data}, policy ${r.policy.name} (batch-norm statistics ${r.batchNormStats}), ${r.parameters} parameters\n`,
+        `${config.model} on ${config.data}, policy ${r.policy.name}${stats}, ${r.parameters} parameters\n`,
       );
       io.stdout(epochTable(r));
       io.stdout(`test accuracy ${percent(r.testAccuracy)}%; run directory ${dir}\n`);

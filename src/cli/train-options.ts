@@ -8,9 +8,10 @@ import type { Command } from "commander";
 import { MinifloatError } from "../errors.js";
 import { makeTrainConfig, OPTIMIZER_NAMES, SCHEDULE_NAMES, type TrainConfig } from "../experiment/index.js";
 import { IMAGE_DATASETS, isTextDataName } from "../data/index.js";
+import { recordDataDir } from "../io/index.js";
 import { MODELS } from "../nn/index.js";
 import { BACKEND_NAMES } from "../tensor/index.js";
-import { integerIn, oneOf } from "./options.js";
+import { integerIn, oneOf, quotingOption } from "./options.js";
 
 /** The option values commander gives for the shared options (all optional: defaults come from config). */
 export interface TrainCliOptions {
@@ -20,6 +21,7 @@ export interface TrainCliOptions {
   readonly init?: string;
   readonly data?: string;
   readonly dataDir?: string;
+  readonly quoting?: string;
   readonly epochs?: number;
   readonly batchSize?: number;
   readonly lr?: number;
@@ -78,7 +80,11 @@ export function addTrainOptions(command: Command): Command {
       dataName,
     )
     .option("--max-length <n>", "longest token sequence of text tasks (default 64)", count)
-    .option("--data-dir <dir>", "folder of the dataset files (default: the dataset's own)")
+    .option(
+      "--data-dir <dir>",
+      "folder of the dataset files (default: the dataset's own; glue:sst2: the package's copy)",
+    )
+    .addOption(quotingOption())
     .option("--epochs <n>", "epochs (default 3)", count)
     .option("--batch-size <n>", "batch size (default 64)", count)
     .option("--lr <x>", "peak learning rate (default 0.05)", number("--lr"))
@@ -135,6 +141,7 @@ export function trainConfigFrom(
   const { config: file, modelOptions, ...fields } = o;
   const base = file === undefined ? {} : readConfigFile(file);
   const merged: Record<string, unknown> = { ...base, ...fields, ...extra };
+  if (typeof merged.dataDir === "string") merged.dataDir = recordDataDir(merged.dataDir);
   if (modelOptions !== undefined) merged.modelOptions = parseModelOptions(modelOptions);
   return makeTrainConfig(merged, file === undefined ? "options" : `--config ${file} and options`);
 }

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { MinifloatError } from "../errors.js";
 import { shuffledIndices } from "./loader.js";
-import { loadGlueTask, readTextClassification } from "./text/index.js";
+import { loadGlueTask, readTextClassification, type TsvQuotingOption } from "./text/index.js";
 import type { BatchInput, BertTokenizer } from "./tokenizer/index.js";
 
 /** Sentences (or sentence pairs) with class labels. */
@@ -28,19 +28,38 @@ export function isTextDataName(name: string): boolean {
   return name.startsWith("glue:") || name === "tsv";
 }
 
+/** How loadTextDataset reads. */
+export interface TextDatasetOptions {
+  /** How double quotes in the TSV files are read (default `auto`). */
+  readonly quoting?: TsvQuotingOption | undefined;
+  /** tsv: the class names in id order (a model's id2label); the evaluation split is then read alone,
+   * without train.tsv. */
+  readonly classes?: readonly string[] | undefined;
+}
+
 /**
  * A text dataset by name: `glue:<task>` (e.g. glue:sst2; `dir` is the task folder; test = dev split) or
- * `tsv` (`dir` holds train.tsv and dev.tsv with `text` and `label` columns; labels are named).
+ * `tsv` (`dir` holds train.tsv and dev.tsv with `text` and `label` columns; labels are named, in the
+ * order of `options.classes`, else sorted as train.tsv has them).
  */
-export function loadTextDataset(name: string, dir: string | undefined, split: TextSplit): TextDataset {
+export function loadTextDataset(
+  name: string,
+  dir: string | undefined,
+  split: TextSplit,
+  options: TextDatasetOptions = {},
+): TextDataset {
   if (dir === undefined) throw new MinifloatError("io", `${name}: pass --data-dir with the task's TSV files`);
+  const quoting = options.quoting ?? "auto";
   if (name === "tsv") {
-    const train = readTextClassification(join(dir, "train.tsv"));
-    const data =
-      split === "train" ? train : readTextClassification(join(dir, "dev.tsv"), { labels: train.labels });
+    const read = (file: string, labels?: readonly string[]) =>
+      readTextClassification(join(dir, file), labels === undefined ? { quoting } : { quoting, labels });
+    const labels = options.classes ?? (split === "train" ? undefined : read("train.tsv").labels);
+    const data = read(split === "train" ? "train.tsv" : "dev.tsv", labels);
     return { name, textsA: data.texts, textsB: null, labels: data.labelIds, classes: data.labels };
   }
-  const glue = loadGlueTask(name.slice("glue:".length), dir, split === "train" ? "train" : "dev");
+  const glue = loadGlueTask(name.slice("glue:".length), dir, split === "train" ? "train" : "dev", {
+    quoting,
+  });
   if (glue.regression) {
     throw new MinifloatError(
       "unsupported",

@@ -5,6 +5,8 @@
  * it continues the same experiment.
  */
 import { closestName, MinifloatError } from "../errors.js";
+import { TSV_QUOTING_OPTIONS, type TsvQuotingOption } from "../data/index.js";
+import { resolveDataDir } from "../io/index.js";
 import { BACKEND_NAMES, type BackendName } from "../tensor/index.js";
 
 /** The optimizers a run can use. */
@@ -29,8 +31,11 @@ export interface TrainConfig {
   readonly init: string | null;
   /** A dataset name: mnist, fashion-mnist, cifar10. */
   readonly data: string;
-  /** Folder of the dataset files; null for the dataset's default. */
+  /** Folder of the dataset files; null for the dataset's default. Recorded as `minifloat:data/<path>`
+   * inside the package's data folder, else as an absolute path (see recordDataDir). */
   readonly dataDir: string | null;
+  /** How double quotes in text TSV files are read: auto, csv or none. */
+  readonly quoting: TsvQuotingOption;
   /** A preset policy name, or the path of a JSON policy file. */
   readonly policy: string;
   readonly epochs: number;
@@ -73,6 +78,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = Object.freeze({
   init: null,
   data: "mnist",
   dataDir: null,
+  quoting: "auto",
   policy: "fp32",
   epochs: 3,
   batchSize: 64,
@@ -178,6 +184,8 @@ function checkField(source: string, field: Field, v: unknown): unknown {
       return checkChoice(source, field, v, SCHEDULE_NAMES);
     case "backend":
       return checkChoice(source, field, v, BACKEND_NAMES);
+    case "quoting":
+      return checkChoice(source, field, v, TSV_QUOTING_OPTIONS);
     default:
       return field satisfies never;
   }
@@ -206,7 +214,10 @@ export function makeTrainConfig(overrides: unknown, source = "config"): TrainCon
   return Object.freeze(config);
 }
 
-/** The fields in which two configurations differ (epochs excluded: a finished run may be extended). */
+/** The fields in which two configurations differ (epochs excluded: a finished run may be extended;
+ * data folders compared by where they resolve, so a run recorded with a relative path still resumes). */
 export function configDifferences(a: TrainConfig, b: TrainConfig): string[] {
-  return FIELDS.filter((f) => f !== "epochs" && JSON.stringify(a[f]) !== JSON.stringify(b[f]));
+  const value = (c: TrainConfig, f: Field): unknown =>
+    f === "dataDir" && c.dataDir !== null ? resolveDataDir(c.dataDir) : c[f];
+  return FIELDS.filter((f) => f !== "epochs" && JSON.stringify(value(a, f)) !== JSON.stringify(value(b, f)));
 }

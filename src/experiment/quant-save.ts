@@ -42,8 +42,7 @@ import {
   type StoredQuantization,
 } from "../quant/index.js";
 import { Engine } from "../tensor/index.js";
-import { checkpointTokenizer, TRAINING_FILE, type TextModel } from "./text-model.js";
-import { makeTrainConfig } from "./config.js";
+import { checkpointTokenizer, readTrainedOn, TRAINING_FILE, type TextModel } from "./text-model.js";
 import type { OperandScales, QuantLayout } from "./quant-export.js";
 
 /** config.json's `quantization_config` of a quantized directory. */
@@ -339,17 +338,14 @@ export function loadQuantizedTextModel(
   const max = existsSync(tc)
     ? (JSON.parse(readFileSync(tc, "utf8")) as { model_max_length?: unknown }).model_max_length
     : undefined;
-  const training = join(dir, TRAINING_FILE);
-  const trained = existsSync(training)
-    ? makeTrainConfig(JSON.parse(readFileSync(training, "utf8")), training)
-    : null;
   return {
     dir,
     model: q.model,
     tokenizer,
     maxLength: Math.min(typeof max === "number" ? max : 128, q.config.maxPositionEmbeddings),
+    maxPositions: q.config.maxPositionEmbeddings,
     labels: q.config.id2label,
-    trainedOn: trained === null ? null : { data: trained.data, dataDir: trained.dataDir },
+    trainedOn: readTrainedOn(dir),
     quantization: q.quantization,
   };
 }

@@ -12,6 +12,7 @@ import {
   TextLoader,
   type TextBatch,
   type TextDataset,
+  type TsvQuotingOption,
 } from "../data/index.js";
 import {
   calibrate,
@@ -29,7 +30,14 @@ import { progressStep, type ProgressListener, type StepProgress } from "./progre
 import { exportQuantizedOnnx } from "./quant-export.js";
 import { saveQuantizedModel } from "./quant-save.js";
 import { samplePredictions, type SamplePredictions } from "./predictions.js";
-import { loadTextModel, modelData, predictText, textMetrics, type TextModel } from "./text-model.js";
+import {
+  atMaxLength,
+  loadTextModel,
+  modelData,
+  predictText,
+  textMetrics,
+  type TextModel,
+} from "./text-model.js";
 
 /** One configuration: a format for weights and activations, how activation scales are chosen, and the
  * weights' granularity (activations are per tensor, static; MX formats are per block of 32). */
@@ -61,6 +69,10 @@ export interface QuantizeRunOptions {
   /** glue:<task> or tsv; default the model's training data. */
   readonly data?: string | undefined;
   readonly dataDir?: string | undefined;
+  /** How double quotes in TSV files are read (default: the model's training.json, else auto). */
+  readonly quoting?: TsvQuotingOption | undefined;
+  /** Longest token sequence (default the model's model_max_length; at most its position embeddings). */
+  readonly maxLength?: number | undefined;
   readonly configs?: readonly QuantRunConfig[] | undefined;
   /** Calibration samples from the training split (default 128), chosen with `seed`. */
   readonly calibrationSamples?: number | undefined;
@@ -130,6 +142,8 @@ export interface QuantizeRunResults {
   readonly smoothQuant: number | null;
   readonly data: string;
   readonly dataDir: string | null;
+  /** How the TSV files were asked to be read (auto, csv or none). */
+  readonly quoting: TsvQuotingOption;
   readonly samples: number;
   readonly calibrationSamples: number;
   readonly attention: boolean;
@@ -180,10 +194,10 @@ function layerCosts(label: string, report: QuantReport): QuantLayerCost[] {
 
 /** Measure float32 and every configuration on the model's evaluation split. */
 export function runQuantization(options: QuantizeRunOptions): QuantizeRunResults {
-  const tm = loadTextModel(options.modelDir);
-  const { data, dataDir } = modelData(tm, options.data, options.dataDir);
-  const dev = firstSamples(loadTextDataset(data, dataDir, "test"), options.limit);
-  const train = loadTextDataset(data, dataDir, "train");
+  const tm = atMaxLength(loadTextModel(options.modelDir), options.maxLength);
+  const { data, dataDir, quoting } = modelData(tm, options.data, options.dataDir, options.quoting);
+  const dev = firstSamples(loadTextDataset(data, dataDir, "test", { quoting }), options.limit);
+  const train = loadTextDataset(data, dataDir, "train", { quoting });
   const calibrationSamples = options.calibrationSamples ?? 128;
   const batches = calibrationBatches(tm, train, calibrationSamples, options.seed ?? 0);
   const attention = options.attention ?? true;
@@ -287,6 +301,7 @@ export function runQuantization(options: QuantizeRunOptions): QuantizeRunResults
     smoothQuant: options.smoothQuant ?? null,
     data,
     dataDir: dataDir ?? null,
+    quoting,
     samples: dev.labels.length,
     calibrationSamples: batches.reduce((a, b) => a + b.labels.length, 0),
     attention,

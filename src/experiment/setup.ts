@@ -47,6 +47,7 @@ import type { OpRounding } from "../kernels/index.js";
 import { loadState, readHfCheckpoint, readHfConfig } from "../io/index.js";
 import { Engine } from "../tensor/index.js";
 import type { TrainConfig } from "./config.js";
+import { runDataDir } from "./data-dir.js";
 import { checkpointTokenizer } from "./text-model.js";
 
 /** A policy by preset name, or read from the JSON file at that path (a name with ".json" or a "/"). */
@@ -100,12 +101,13 @@ function runTokenizer(config: TrainConfig): BertTokenizer {
 /** Load the datasets a configuration names (text tasks with the bert-base-uncased vocabulary, or the
  * --init checkpoint's). */
 export function loadRunData(config: TrainConfig): RunData {
-  const dir = config.dataDir ?? undefined;
+  const dir = runDataDir(config.data, config.dataDir);
   if (isTextDataName(config.data)) {
-    const test = loadTextDataset(config.data, dir, "test");
+    const options = { quoting: config.quoting };
+    const test = loadTextDataset(config.data, dir, "test", options);
     const limit = config.testLimit ?? Infinity;
     return {
-      train: loadTextDataset(config.data, dir, "train"),
+      train: loadTextDataset(config.data, dir, "train", options),
       test: firstSamples(test, limit),
       tokenizer: runTokenizer(config),
     };
@@ -129,13 +131,37 @@ export const SMALL_BERT: Readonly<Record<string, unknown>> = Object.freeze({
   intermediate_size: 512,
 });
 
-/** BERT for sequence classification sized for the task's vocabulary and classes: SMALL_BERT, or the
- * --init checkpoint's config.json, with --model-options on top. */
-function buildBert(config: TrainConfig, data: TextRunData, ctx: ModuleContext): Module {
+/** The Hugging Face config.json keys a BERT run starts from: the --init checkpoint's config.json, else
+ * SMALL_BERT with room for maxLength positions, with --model-options on top. */
+function bertBaseConfig(config: TrainConfig): Record<string, unknown> {
   const base =
     config.init === null
       ? { ...SMALL_BERT, max_position_embeddings: Math.max(512, config.maxLength) }
       : readHfConfig(config.init);
+  return { ...base, ...config.modelOptions };
+}
+
+/** Refuse, before a run directory is made or any data read, a BERT run whose maxLength goes beyond the
+ * positions its model will have (max_position_embeddings of --init's config.json or --model-options). */
+export function checkBertMaxLength(config: TrainConfig): void {
+  if (config.model !== "bert") return;
+  const positions = bertBaseConfig(config).max_position_embeddings ?? 512;
+  if (typeof positions !== "number" || config.maxLength <= positions) return; // bertConfig reports a bad value
+  const from =
+    config.modelOptions.max_position_embeddings !== undefined
+      ? "--model-options"
+      : `--init ${String(config.init)} (config.json)`;
+  throw new MinifloatError(
+    "argument",
+    `--max-length ${config.maxLength} exceeds the model's max_position_embeddings ${positions} ` +
+      `(from ${from}); pass --max-length ${positions} or less`,
+  );
+}
+
+/** BERT for sequence classification sized for the task's vocabulary and classes: SMALL_BERT, or the
+ * --init checkpoint's config.json, with --model-options on top. */
+function buildBert(config: TrainConfig, data: TextRunData, ctx: ModuleContext): Module {
+  const base = bertBaseConfig(config);
   const vocabSize = data.tokenizer.vocabSize;
   if (config.init !== null && base.vocab_size !== undefined && base.vocab_size !== vocabSize) {
     throw new MinifloatError(
@@ -146,7 +172,6 @@ function buildBert(config: TrainConfig, data: TextRunData, ctx: ModuleContext): 
   const classes = data.train.classes;
   const json = {
     ...base,
-    ...config.modelOptions,
     vocab_size: vocabSize,
     num_labels: classes.length,
     id2label: Object.fromEntries(classes.map((c, i) => [String(i), c])),

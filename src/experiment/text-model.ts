@@ -17,6 +17,7 @@ import {
   type GlueTaskName,
   type MetricValues,
   type TextDataset,
+  type TsvQuotingOption,
 } from "../data/index.js";
 import { floatFormat } from "../formats/index.js";
 import {
@@ -25,7 +26,6 @@ import {
   saveHfCheckpoint,
   writeJsonAtomic,
   type CheckpointModel,
-  resolveFromRoot,
 } from "../io/index.js";
 import {
   BertForSequenceClassification,
@@ -36,6 +36,7 @@ import {
 } from "../nn/index.js";
 import { Engine, type Tensor } from "../tensor/index.js";
 import { makeTrainConfig, type TrainConfig } from "./config.js";
+import { runDataDir } from "./data-dir.js";
 
 /** A sequence classifier with its tokenizer and the sequence length it was trained at. */
 export interface TextModel {
@@ -44,9 +45,19 @@ export interface TextModel {
   readonly tokenizer: BertTokenizer;
   /** tokenizer_config.json's model_max_length (at most the position embeddings), else 128. */
   readonly maxLength: number;
+  /** config.json's max_position_embeddings: the longest sequence the model can read. */
+  readonly maxPositions: number;
   readonly labels: readonly string[];
   /** The data it was trained on (training.json), when minifloat trained it. */
-  readonly trainedOn: { readonly data: string; readonly dataDir: string | null } | null;
+  readonly trainedOn: TrainedOn | null;
+}
+
+/** What a model directory's training.json says about its data. */
+export interface TrainedOn {
+  readonly data: string;
+  /** As recorded: `minifloat:data/...`, an absolute path, or (older files) a relative one. */
+  readonly dataDir: string | null;
+  readonly quoting: TsvQuotingOption;
 }
 
 interface TokenizerConfig {
@@ -79,12 +90,12 @@ function readTokenizerConfig(dir: string): TokenizerConfig {
   return { doLowerCase: lower, maxLength: max };
 }
 
-/** data and dataDir of a model directory's training.json, or null without one. */
-function readTrainedOn(dir: string): TextModel["trainedOn"] {
+/** data, dataDir and quoting of a model directory's training.json, or null without one. */
+export function readTrainedOn(dir: string): TrainedOn | null {
   const path = join(dir, TRAINING_FILE);
   if (!existsSync(path)) return null;
   const config = makeTrainConfig(readJson(path), path);
-  return { data: config.data, dataDir: config.dataDir };
+  return { data: config.data, dataDir: config.dataDir, quoting: config.quoting };
 }
 
 function readJson(path: string): unknown {
@@ -179,8 +190,27 @@ export function loadTextModel(dir: string, ctx?: ModuleContext): TextModel {
     model: loaded.model,
     tokenizer: loaded.tokenizer,
     maxLength: Math.min(loaded.modelMaxLength ?? 128, config.maxPositionEmbeddings),
+    maxPositions: config.maxPositionEmbeddings,
     labels: config.id2label,
   };
+}
+
+/** `tm` read at `maxLength` tokens (its own length when undefined); a length beyond its position
+ * embeddings is refused with an "argument" error naming `option`. */
+export function atMaxLength(
+  tm: TextModel,
+  maxLength: number | undefined,
+  option = "--max-length",
+): TextModel {
+  if (maxLength === undefined) return tm;
+  if (maxLength > tm.maxPositions) {
+    throw new MinifloatError(
+      "argument",
+      `${option} ${maxLength} exceeds ${tm.dir}'s max_position_embeddings ${tm.maxPositions} ` +
+        `(config.json); pass ${option} ${tm.maxPositions} or less`,
+    );
+  }
+  return { ...tm, maxLength };
 }
 
 /** How saveTextModel writes. */
@@ -196,22 +226,43 @@ export interface SaveTextModelOptions {
 /** The file of a model directory that records how minifloat trained it. */
 export const TRAINING_FILE = "training.json";
 
-/** The data a model is evaluated on: the given name and folder, else what its training.json records (a
- * recorded folder resolved as resolveFromRoot does); an "argument" error when neither says. */
+/** The data a model is evaluated on. */
+export interface ModelData {
+  readonly data: string;
+  /** The folder, resolved (see runDataDir); undefined where the dataset has its own default. */
+  readonly dataDir: string | undefined;
+  readonly quoting: TsvQuotingOption;
+}
+
+/** The data a model is evaluated on: the given name, folder and quoting, else what its training.json
+ * records (its folder only for the data it was trained on), resolved by runDataDir so that a recorded
+ * folder works from any directory; an "argument" error when neither names the data. */
 export function modelData(
   tm: TextModel,
   data: string | undefined,
   dataDir: string | undefined,
-): { readonly data: string; readonly dataDir: string | undefined } {
-  const name = data ?? tm.trainedOn?.data;
+  quoting?: TsvQuotingOption,
+): ModelData {
+  const trained = tm.trainedOn;
+  const name = data ?? trained?.data;
   if (name === undefined) {
     throw new MinifloatError(
       "argument",
       `${tm.dir} does not say what it was trained on: pass --data and --data-dir`,
     );
   }
-  const given = dataDir ?? tm.trainedOn?.dataDir ?? undefined;
-  return { data: name, dataDir: given === undefined ? undefined : resolveFromRoot(given) };
+  const recorded = trained !== null && trained.data === name ? trained : undefined;
+  return {
+    data: name,
+    dataDir: runDataDir(name, dataDir ?? recorded?.dataDir),
+    quoting: quoting ?? recorded?.quoting ?? "auto",
+  };
+}
+
+/** The classes a model's evaluation split is read with: its id2label names, unless they are generic
+ * (LABEL_0, ...), which say nothing of the dataset's names. */
+export function modelClasses(tm: TextModel): readonly string[] | undefined {
+  return tm.labels.every((l, i) => l === `LABEL_${i}`) ? undefined : tm.labels;
 }
 
 /** Write a trained classifier as a Hugging Face directory: config.json, model.safetensors (each

@@ -64,6 +64,13 @@ describe("trainRun", () => {
     expect(Object.keys(first?.layers ?? {})).toEqual(["0", "1", "2", "3"]);
   });
 
+  it("counts the model's batch-norm layers: none in an MLP, one per convolution in vgg-small", () => {
+    const mlp = trainRun(config({ epochs: 1 }), { out: tempDir(), data });
+    expect(mlp?.batchNormLayers).toBe(0);
+    const vgg = { model: "vgg-small", modelOptions: { layers: [4, "M", 4], hidden: 8 }, epochs: 1 };
+    expect(trainRun(config(vgg), { out: tempDir(), data })?.batchNormLayers).toBe(2);
+  });
+
   const resumable: [string, Record<string, unknown>][] = [
     ["fp32 with SGD momentum", { policy: "fp32" }],
     ["pure-bf16-sr (stochastic rounding keyed by step)", { policy: "pure-bf16-sr" }],

@@ -9,6 +9,7 @@
 import { rmSync } from "node:fs";
 import { writeJsonAtomic, appendLine } from "../io/index.js";
 import { addStats, NO_CANCELLATION, type CancellationStats } from "../optim/index.js";
+import { BatchNorm } from "../nn/index.js";
 import type { PrecisionPolicy } from "../precision/index.js";
 import {
   listCheckpoints,
@@ -20,7 +21,14 @@ import {
 import type { TrainConfig } from "./config.js";
 import { layerRates, LayerMonitor, type LayerCounts, type LayerRates } from "./monitor.js";
 import { openRunDir, truncateMetrics, type RunPaths } from "./run-dir.js";
-import { createRunSetup, loadRunData, resolvePolicy, type RunData, type RunSetup } from "./setup.js";
+import {
+  checkBertMaxLength,
+  createRunSetup,
+  loadRunData,
+  resolvePolicy,
+  type RunData,
+  type RunSetup,
+} from "./setup.js";
 import { exportModel } from "./text-model.js";
 import { readPredictions, samplePredictions, writePredictions } from "./predictions.js";
 import { evaluate, trainStep, type Evaluation, type StepOutcome } from "./step.js";
@@ -80,7 +88,10 @@ export interface EpochMetrics {
 export interface RunResults {
   readonly config: TrainConfig;
   readonly policy: PrecisionPolicy;
+  /** The policy's batch-norm statistics setting (it applies only where batchNormLayers > 0). */
   readonly batchNormStats: "float32" | "policy";
+  /** The model's BatchNorm layers (0 for mlp, lenet5, vit-tiny and BERT, which have none). */
+  readonly batchNormLayers: number;
   readonly parameters: number;
   readonly warnings: readonly string[];
   readonly epochs: readonly EpochMetrics[];
@@ -219,6 +230,7 @@ function trainerState(
  * when stopped early by `stopAtStep`. */
 export function trainRun(config: TrainConfig, options: TrainOptions): RunResults | null {
   const policy = resolvePolicy(config.policy);
+  checkBertMaxLength(config);
   const { paths, checkpoint } = openRunDir(options.out, config, policy, options);
   const setup = createRunSetup(config, policy, options.data ?? loadRunData(config));
   const batches = setup.trainLoader.batchesPerEpoch;
@@ -297,6 +309,7 @@ export function trainRun(config: TrainConfig, options: TrainOptions): RunResults
     config,
     policy,
     batchNormStats: policy.batchNormStats,
+    batchNormLayers: [...setup.model.namedModules()].filter(([, m]) => m instanceof BatchNorm).length,
     parameters: setup.model.parameterCount(),
     warnings: setup.warnings,
     epochs: history,

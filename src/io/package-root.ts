@@ -1,10 +1,12 @@
 /**
  * Where minifloat's own files are: the package root (the folder of its package.json, found upward from
- * this file, in a checkout or in node_modules), the models shipped in it, and the shared data folder
- * beside a checkout (../shared/data, or MINIFLOAT_SHARED_DATA).
+ * this file, in a checkout or in node_modules), the models shipped in it, and its data folder (data/:
+ * the text sets the shipped models and the studies use), which MINIFLOAT_DATA may replace. A data folder
+ * is recorded (training.json, config.json) as `minifloat:data/<path>` inside the package's data, else as
+ * an absolute path, so that a recorded folder resolves from any working directory.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MinifloatError } from "../errors.js";
 
@@ -35,22 +37,70 @@ export function shippedModelDir(name: string): string {
   return join(packageRoot(), "models", name);
 }
 
-/** The shared data folder: MINIFLOAT_SHARED_DATA, else ../shared/data beside the package root. */
-export function sharedDataDir(): string {
-  return process.env.MINIFLOAT_SHARED_DATA ?? resolve(packageRoot(), "..", "shared", "data");
-}
-
 /** A path as given when it exists (or is absolute), else the same relative path from the package root
- * when that exists there (a shipped model names its data as seen from the package root), else, for a
- * path into `shared/data/`, the same file under sharedDataDir() (MINIFLOAT_SHARED_DATA). */
+ * when it exists there (so `models/banking77` names the shipped model from any directory), else as given
+ * (for the reader to report as missing). */
 export function resolveFromRoot(path: string): string {
   if (isAbsolute(path) || existsSync(path)) return path;
   const fromRoot = resolve(packageRoot(), path);
-  if (existsSync(fromRoot)) return fromRoot;
-  const at = path.replaceAll("\\", "/").indexOf("shared/data/");
-  if (at >= 0) {
-    const shared = join(sharedDataDir(), path.slice(at + "shared/data/".length));
-    if (existsSync(shared)) return shared;
+  return existsSync(fromRoot) ? fromRoot : path;
+}
+
+/** The environment variable naming a folder that replaces the package's data folder. */
+export const DATA_ENV = "MINIFLOAT_DATA";
+
+/** The prefix of a data folder recorded relative to the package's data folder. */
+export const PACKAGE_DATA_PREFIX = "minifloat:data/";
+
+/** The package's own data folder (data/ beside package.json). */
+export function packageDataDir(): string {
+  return join(packageRoot(), "data");
+}
+
+/** The data folder in use: MINIFLOAT_DATA (resolved from the working directory) when set, else the
+ * package's own. */
+export function dataRoot(): string {
+  const env = process.env[DATA_ENV];
+  return env === undefined || env === "" ? packageDataDir() : resolve(env);
+}
+
+/** The folder of a data path inside the data folder in use, e.g. dataPath("glue", "SST-2"). */
+export function dataPath(...parts: string[]): string {
+  return join(dataRoot(), ...parts);
+}
+
+/** Data folders recorded by minifloat before the package carried its data: `.../shared/data/<path>`. */
+const LEGACY_SHARED_DATA = /(?:^|\/)shared\/data\/(.+)$/;
+
+/**
+ * The folder a recorded or given data path names: `minifloat:data/<path>` under dataRoot(); an absolute
+ * path as it is; a relative one from the working directory when it exists there, else from the package
+ * root when it exists there; an old record into `shared/data/<path>` (what minifloat wrote before it
+ * carried its data) as the same path under dataRoot() when that exists. Anything else is returned
+ * resolved from the working directory, for the reader to report as missing.
+ */
+export function resolveDataDir(recorded: string): string {
+  const path = recorded.replaceAll("\\", "/");
+  if (path.startsWith(PACKAGE_DATA_PREFIX)) return dataPath(path.slice(PACKAGE_DATA_PREFIX.length));
+  if (isAbsolute(recorded) && existsSync(recorded)) return recorded;
+  if (!isAbsolute(recorded)) {
+    const found = resolveFromRoot(recorded);
+    if (existsSync(found)) return resolve(found);
   }
-  return path;
+  const legacy = LEGACY_SHARED_DATA.exec(path);
+  if (legacy !== null && existsSync(dataPath(legacy[1]))) return dataPath(legacy[1]);
+  return resolve(recorded);
+}
+
+/**
+ * How a data folder given on the command line is recorded: `minifloat:data/<path>` when it lies in the
+ * package's data folder (it then resolves in any installation), else its absolute path (a relative path
+ * as typed would break when the model is used from another directory). References pass unchanged.
+ */
+export function recordDataDir(given: string): string {
+  if (given.replaceAll("\\", "/").startsWith(PACKAGE_DATA_PREFIX)) return given;
+  const absolute = resolve(given);
+  const inside = relative(packageDataDir(), absolute);
+  if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) return absolute;
+  return PACKAGE_DATA_PREFIX + inside.split(sep).join("/");
 }

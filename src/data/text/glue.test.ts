@@ -3,7 +3,7 @@
  * MRPC's BOM, MNLI's matched/mismatched files, literal quotes as in the official files, a pandas-quoted
  * re-save), header variants and short rows; then SST-2 on the real files (edges: glue-errors.test.ts).
  */
-import { needsSharedData, SHARED_DATA } from "../../../test/support/shared-data.js";
+import { DATA } from "../../../test/support/data-dir.js";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -332,9 +332,9 @@ describe("each task in its official layout", () => {
   });
 });
 
-const SST2 = join(SHARED_DATA ?? "", "glue/SST-2");
+const SST2 = join(DATA, "glue/SST-2");
 
-describe.runIf(SHARED_DATA !== undefined)(needsSharedData("real files: SST-2"), () => {
+describe("real files: SST-2 (the package's copy)", () => {
   it("loads train, dev and test with the README's counts and class balance", () => {
     const train = loadGlueTask("glue:sst2", SST2, "train");
     expect(train.examples.length).toBe(67349);

@@ -7,9 +7,9 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { closestName, isMinifloatError, MinifloatError } from "../../errors.js";
+import { closestName, MinifloatError } from "../../errors.js";
 import { GLUE_TASK_METRICS, type GlueTaskName, type TextMetricName } from "./metrics.js";
-import { parseTsv, readTextFile, type TsvQuoting, type TsvTable } from "./tsv.js";
+import { parseTsv, readTextFile, type TsvQuoting, type TsvQuotingOption, type TsvTable } from "./tsv.js";
 
 export type { GlueTaskName } from "./metrics.js";
 
@@ -221,40 +221,9 @@ export interface GlueOptions {
    * `none`: quotes are literal, as in the official files; `csv`: quoted fields (files re-saved by pandas);
    * `auto` (default): `csv` when the whole file parses that way, otherwise `none`.
    */
-  readonly quoting?: TsvQuoting | "auto";
+  readonly quoting?: TsvQuotingOption;
   /** Rows with the wrong number of fields: throw (default) or skip them (Hugging Face skips short QQP rows). */
   readonly onBadRow?: "error" | "skip";
-}
-
-function parseWithQuoting(
-  text: string,
-  path: string,
-  options: GlueOptions,
-): TsvTable & { quoting: TsvQuoting } {
-  const quoting = options.quoting ?? "auto";
-  const base = { header: false, onBadRow: options.onBadRow ?? "error" } as const;
-  if (quoting !== "auto") return { ...parseTsv(text, path, { ...base, quoting }), quoting };
-  let quoted: TsvTable;
-  try {
-    quoted = parseTsv(text, path, { ...base, quoting: "csv" });
-  } catch (csvError) {
-    if (!isMinifloatError(csvError, "format")) throw csvError;
-    try {
-      return { ...parseTsv(text, path, { ...base, quoting: "none" }), quoting: "none" };
-    } catch (plainError) {
-      if (!isMinifloatError(plainError, "format")) throw plainError;
-      throw new MinifloatError(
-        "format",
-        `cannot read ${path} with quoted fields (${csvError.message}) nor with literal quotes (${plainError.message})`,
-      );
-    }
-  }
-  if (quoted.skippedLines.length > 0) {
-    // Rows skipped as malformed may be literal quotes misread as quoting: keep the reading that skips fewer.
-    const plain = parseTsv(text, path, { ...base, quoting: "none" });
-    if (plain.skippedLines.length < quoted.skippedLines.length) return { ...plain, quoting: "none" };
-  }
-  return { ...quoted, quoting: "csv" };
 }
 
 const norm = (s: string): string => s.trim().toLowerCase();
@@ -355,7 +324,11 @@ export function loadGlueTask(name: string, dir: string, split = "dev", options: 
     );
   }
   const path = splitPath(spec, dir, canonical);
-  const table = parseWithQuoting(readTextFile(path), path, options);
+  const table = parseTsv(readTextFile(path), path, {
+    header: false,
+    quoting: options.quoting ?? "auto",
+    onBadRow: options.onBadRow ?? "error",
+  });
   const test = canonical.startsWith("test");
   const base = {
     task: spec.name,

@@ -3,8 +3,8 @@
  * newline and blank lines, record line numbers, every format error with file:line, column lookup, and
  * `text<TAB>label` files; then the real banking77 and SST-2 files, whose counts the data README gives.
  */
-import { needsSharedData, SHARED_DATA } from "../../../test/support/shared-data.js";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { DATA } from "../../../test/support/data-dir.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -83,8 +83,26 @@ describe("parseTsv", () => {
     expectError(
       () => parseTsv('a\tb\n"Hi," he said\t1\n', "bad.tsv"),
       "format",
-      /^bad\.tsv:2: unexpected " " after the closing quote of field 1.*quoting: "none"/,
+      /^bad\.tsv:2: unexpected " " after the closing quote of field 1.*--quoting none/,
     );
+  });
+
+  it("auto: quoted fields when the whole text reads that way, else literal quotes", () => {
+    const quoted = parseTsv('a\tb\n"x\ty"\t1\n', "q.tsv", { quoting: "auto" });
+    expect([quoted.quoting, quoted.rows]).toEqual(["csv", [["x\ty", "1"]]]);
+    const plain = parseTsv('a\tb\n"Hi," he said\t1\n', "p.tsv", { quoting: "auto" });
+    expect([plain.quoting, plain.rows]).toEqual(["none", [['"Hi," he said', "1"]]]);
+    expect(parseTsv("a\tb\nx\t1\n", "n.tsv").quoting).toBe("csv");
+  });
+
+  it("auto: names both readings and --quoting when neither reads the text", () => {
+    // csv: the quote of line 2 is never closed; none: line 3 has 3 fields.
+    expectError(
+      () => parseTsv('a\tb\n"open\t1\nx\ty\tz\n', "both.tsv", { quoting: "auto" }),
+      "format",
+      /^cannot read both\.tsv with quoted fields \(.*unterminated.*\) nor with literal quotes \(.*both\.tsv:3: expected 2 .*got 3\).*--quoting csv or --quoting none/,
+    );
+    expectError(() => parseTsv("\n", "e.tsv", { quoting: "auto" }), "format", /^e\.tsv: empty file/);
   });
 
   it("reports a wrong field count with both counts, or skips such rows when asked", () => {
@@ -101,6 +119,42 @@ describe("parseTsv", () => {
 
   it("refuses an empty file", () => {
     expectError(() => parseTsv("\ufeff\n\n", "e.tsv"), "format", /e\.tsv: empty file/);
+  });
+});
+
+describe("text<TAB>label files as users have them: a text starting with a quote, CRLF, a BOM", () => {
+  const BOM = "\ufeff";
+  const lines = ["text\tlabel", '"Wow" is all I can say.\tpositive', 'It\'s "fine".\tnegative'];
+  const cases: [string, string][] = [
+    ["a quote at the start of a text", lines.join("\n") + "\n"],
+    ["CRLF line ends", ["text\tlabel", "great film\tpositive", "dull\tnegative"].join("\r\n") + "\r\n"],
+    ["a UTF-8 BOM", BOM + ["text\tlabel", "great film\tpositive", "dull\tnegative"].join("\n")],
+    ["a quote at the start and CRLF", lines.join("\r\n") + "\r\n"],
+    ["a quote at the start and a BOM", BOM + lines.join("\n")],
+    ["CRLF and a BOM", BOM + ["text\tlabel", "great film\tpositive", "dull\tnegative"].join("\r\n")],
+    ["all three", BOM + lines.join("\r\n") + "\r\n"],
+  ];
+  for (const [what, text] of cases) {
+    it(`reads a file with ${what}`, () => {
+      const d = readTextClassification(file(`users-${what.replaceAll(" ", "-")}.tsv`, text));
+      const quoteFirst = text.includes('"Wow"');
+      expect(d.texts).toEqual(
+        quoteFirst ? ['"Wow" is all I can say.', 'It\'s "fine".'] : ["great film", "dull"],
+      );
+      expect(d.labels).toEqual(["negative", "positive"]);
+      expect(Array.from(d.labelIds)).toEqual([1, 0]);
+      expect(d.quoting).toBe(quoteFirst ? "none" : "csv");
+    });
+  }
+
+  it("says which --quoting reads a file that the csv reading refuses", () => {
+    const path = file("users-csv.tsv", BOM + lines.join("\r\n"));
+    expectError(
+      () => readTextClassification(path, { quoting: "csv" }),
+      "format",
+      /users-csv\.tsv:2: unexpected " " after the closing quote .*--quoting none/,
+    );
+    expect(readTextClassification(path, { quoting: "none" }).texts[0]).toBe('"Wow" is all I can say.');
   });
 });
 
@@ -155,9 +209,7 @@ describe("readTextClassification", () => {
   });
 });
 
-const DATA = SHARED_DATA ?? "";
-
-describe.runIf(SHARED_DATA !== undefined)(needsSharedData("real files: banking77"), () => {
+describe("real files: banking77 (the package's copy)", () => {
   const splits = { train: 9003, dev: 1000, test: 3080 };
   const read = (s: string) => readTextClassification(join(DATA, "banking77", `${s}.tsv`));
 
@@ -183,7 +235,7 @@ describe.runIf(SHARED_DATA !== undefined)(needsSharedData("real files: banking77
   });
 });
 
-describe.runIf(existsSync(join(DATA, "glue/SST-2")))("real files: SST-2 as a text<TAB>label file", () => {
+describe("real files: SST-2 as a text<TAB>label file", () => {
   it("has the README's row counts and class balance", () => {
     const train = readTextClassification(join(DATA, "glue/SST-2/train.tsv"));
     const dev = readTextClassification(join(DATA, "glue/SST-2/dev.tsv"), { labels: ["0", "1"] });

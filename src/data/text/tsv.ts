@@ -2,19 +2,28 @@
  * Tab-separated text tables: a header row, then one record per line. Fields may be CSV-style quoted
  * (`"..."` with `""` for a quote, holding tabs and newlines, as pandas writes them and as banking77 has
  * them) or, with `quoting: "none"`, quotes are plain characters (as the official GLUE files and every GLUE
- * reader treat them). Handles a UTF-8 BOM, CRLF and a missing or present final newline; every problem is a
- * "format" error naming `file:line`. `readTextClassification` turns any `text<TAB>label` file into ids.
+ * reader treat them, and as a plain `text<TAB>label` file whose text starts with a quote needs them);
+ * `auto` picks the reading under which the whole file parses. Handles a UTF-8 BOM, CRLF and a missing or
+ * present final newline; every problem is a "format" error naming `file:line`. `readTextClassification`
+ * turns any `text<TAB>label` file into ids.
  */
 import { readFileSync } from "node:fs";
-import { closestName, MinifloatError } from "../../errors.js";
+import { closestName, isMinifloatError, MinifloatError } from "../../errors.js";
 
 /** How double quotes are read: `csv` (a field that starts with `"` is quoted) or `none` (always literal). */
 export type TsvQuoting = "csv" | "none";
 
+/** The quoting a reader is asked for: one of TsvQuoting, or `auto` (`csv` when the whole file parses
+ * that way, else `none`). */
+export type TsvQuotingOption = TsvQuoting | "auto";
+
+/** The values of TsvQuotingOption, for option parsers. */
+export const TSV_QUOTING_OPTIONS: readonly TsvQuotingOption[] = ["auto", "csv", "none"];
+
 /** Options of `parseTsv` / `readTsv`. */
 export interface TsvOptions {
   /** How double quotes are read (default `csv`). */
-  readonly quoting?: TsvQuoting;
+  readonly quoting?: TsvQuotingOption;
   /** Whether the first record names the columns (default true); without one, the first record sets the width. */
   readonly header?: boolean;
   /** A record whose field count differs from the header's: throw (`error`, default) or drop it (`skip`). */
@@ -24,6 +33,8 @@ export interface TsvOptions {
 /** A parsed table: column names (empty without a header), records, and the line where each record starts. */
 export interface TsvTable {
   readonly source: string;
+  /** The quoting the table was read with (the one `auto` chose). */
+  readonly quoting: TsvQuoting;
   readonly columns: readonly string[];
   readonly rows: readonly (readonly string[])[];
   /** 1-based line number of the first line of each record in `rows`. */
@@ -72,7 +83,7 @@ function scanRecords(
             throw new MinifloatError(
               "format",
               `${source}:${line}: unterminated quoted field (the quote opened here is never closed); ` +
-                `fix the file or read quotes literally with quoting: "none"`,
+                `fix the file or read quotes literally with --quoting none (quoting: "none")`,
             );
           }
           value += text.slice(pos, close);
@@ -90,7 +101,7 @@ function scanRecords(
           throw new MinifloatError(
             "format",
             `${source}:${line}: unexpected ${JSON.stringify(text[i])} after the closing quote of field ` +
-              `${fields.length + 1}; expected a tab or the end of the line (or read quotes literally with quoting: "none")`,
+              `${fields.length + 1}; expected a tab or the end of the line (or read quotes literally with --quoting none, quoting: "none")`,
           );
         }
         fields.push(value);
@@ -126,11 +137,44 @@ function scanRecords(
 
 /** Parse TSV text; `source` names it in error messages (a path, or a description). */
 export function parseTsv(text: string, source = "<tsv>", options: TsvOptions = {}): TsvTable {
-  const { rows, lines } = scanRecords(text, source, options.quoting ?? "csv");
+  const quoting = options.quoting ?? "csv";
+  return quoting === "auto" ? parseAuto(text, source, options) : parseWith(text, source, options, quoting);
+}
+
+/** `quoting: "auto"`: the csv reading when the whole text parses that way (and it drops no more rows
+ * than the literal reading), else the literal one; an error naming both readings when neither parses. */
+function parseAuto(text: string, source: string, options: TsvOptions): TsvTable {
+  let quoted: TsvTable;
+  try {
+    quoted = parseWith(text, source, options, "csv");
+  } catch (csvError) {
+    if (!isMinifloatError(csvError, "format")) throw csvError;
+    try {
+      return parseWith(text, source, options, "none");
+    } catch (plainError) {
+      if (!isMinifloatError(plainError, "format")) throw plainError;
+      if (plainError.message === csvError.message) throw csvError; // not about quotes (an empty file)
+      throw new MinifloatError(
+        "format",
+        `cannot read ${source} with quoted fields (${csvError.message}) nor with literal quotes ` +
+          `(${plainError.message}); fix the file, or choose one reading with --quoting csv or --quoting none`,
+      );
+    }
+  }
+  if (quoted.skippedLines.length > 0) {
+    // Rows skipped as malformed may be literal quotes misread as quoting: keep the reading that skips fewer.
+    const plain = parseWith(text, source, options, "none");
+    if (plain.skippedLines.length < quoted.skippedLines.length) return plain;
+  }
+  return quoted;
+}
+
+function parseWith(text: string, source: string, options: TsvOptions, quoting: TsvQuoting): TsvTable {
+  const { rows, lines } = scanRecords(text, source, quoting);
   const header = options.header ?? true;
   if (rows.length === 0) {
     if (header) throw new MinifloatError("format", `${source}: empty file, expected a header row`);
-    return { source, columns: [], rows: [], lines: [], skippedLines: [] };
+    return { source, quoting, columns: [], rows: [], lines: [], skippedLines: [] };
   }
   const columns = header ? rows[0] : [];
   const width = rows[0].length;
@@ -153,7 +197,7 @@ export function parseTsv(text: string, source = "<tsv>", options: TsvOptions = {
       );
     }
   }
-  return { source, columns, rows: kept, lines: keptLines, skippedLines };
+  return { source, quoting, columns, rows: kept, lines: keptLines, skippedLines };
 }
 
 /** Read a UTF-8 text file; an unreadable file is an "io" error, invalid UTF-8 a "format" error. */
@@ -209,8 +253,8 @@ export interface TextClassificationOptions {
   readonly labelColumn?: string | number;
   /** Label names in id order; by default the distinct labels of the file, sorted. */
   readonly labels?: readonly string[];
-  /** How double quotes are read (default `csv`). */
-  readonly quoting?: TsvQuoting;
+  /** How double quotes are read (default `auto`). */
+  readonly quoting?: TsvQuotingOption;
 }
 
 /** Texts with integer labels, and the label names in id order. */
@@ -219,6 +263,8 @@ export interface TextClassificationData {
   readonly texts: readonly string[];
   readonly labelIds: Int32Array;
   readonly labels: readonly string[];
+  /** The quoting the file was read with. */
+  readonly quoting: TsvQuoting;
 }
 
 /** Read a `text<TAB>label` file (header row required) into texts and label ids. */
@@ -226,7 +272,7 @@ export function readTextClassification(
   path: string,
   options: TextClassificationOptions = {},
 ): TextClassificationData {
-  const table = readTsv(path, { quoting: options.quoting ?? "csv" });
+  const table = readTsv(path, { quoting: options.quoting ?? "auto" });
   const textAt = findColumn(table, options.textColumn ?? "text", "textColumn");
   const labelAt = findColumn(table, options.labelColumn ?? "label", "labelColumn");
   const values = table.rows.map((row, r) => {
@@ -252,5 +298,6 @@ export function readTextClassification(
     }
     labelIds[r] = id;
   });
-  return { source: path, texts: table.rows.map((row) => row[textAt]), labelIds, labels };
+  const texts = table.rows.map((row) => row[textAt]);
+  return { source: path, texts, labelIds, labels, quoting: table.quoting };
 }
