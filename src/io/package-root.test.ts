@@ -77,6 +77,7 @@ describe("data folders", () => {
   it("records a folder inside the package's data as a reference, any other as an absolute path", () => {
     expect(recordDataDir(join(packageDataDir(), "glue", "SST-2"))).toBe("minifloat:data/glue/SST-2");
     expect(recordDataDir("minifloat:data/banking77")).toBe("minifloat:data/banking77");
+    expect(recordDataDir("data/banking77")).toBe("minifloat:data/banking77"); // from the package root
     expect(recordDataDir("some/folder")).toBe(join(process.cwd(), "some", "folder"));
     const other = otherData();
     expect(recordDataDir(other)).toBe(other);

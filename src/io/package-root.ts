@@ -95,11 +95,13 @@ export function resolveDataDir(recorded: string): string {
 /**
  * How a data folder given on the command line is recorded: `minifloat:data/<path>` when it lies in the
  * package's data folder (it then resolves in any installation), else its absolute path (a relative path
- * as typed would break when the model is used from another directory). References pass unchanged.
+ * as typed would break when the model is used from another directory). A relative path is read as
+ * resolveFromRoot reads it (`data/banking77` names the package's copy from any directory); references
+ * pass unchanged.
  */
 export function recordDataDir(given: string): string {
   if (given.replaceAll("\\", "/").startsWith(PACKAGE_DATA_PREFIX)) return given;
-  const absolute = resolve(given);
+  const absolute = resolve(resolveFromRoot(given));
   const inside = relative(packageDataDir(), absolute);
   if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) return absolute;
   return PACKAGE_DATA_PREFIX + inside.split(sep).join("/");
