@@ -60,6 +60,10 @@ describe("data folders", () => {
     const sst2 = join(packageDataDir(), "glue", "SST-2");
     expect(resolveDataDir("../shared/data/glue/SST-2")).toBe(sst2);
     expect(resolveDataDir("/nowhere/shared/data/banking77")).toBe(join(packageDataDir(), "banking77"));
+    // Even where such a folder still exists (a checkout beside the old shared folder).
+    const old = join(mkdtempSync(join(tmpdir(), "minifloat-old-")), "shared", "data", "glue", "SST-2");
+    mkdirSync(old, { recursive: true });
+    expect(resolveDataDir(old)).toBe(sst2);
     process.env.MINIFLOAT_DATA = otherData();
     expect(resolveDataDir("../../x/shared/data/glue/SST-2")).toBe(join(dataRoot(), "glue", "SST-2"));
     expect(resolveDataDir("/abs/no/such/folder")).toBe("/abs/no/such/folder");

@@ -73,23 +73,19 @@ export function dataPath(...parts: string[]): string {
 const LEGACY_SHARED_DATA = /(?:^|\/)shared\/data\/(.+)$/;
 
 /**
- * The folder a recorded or given data path names: `minifloat:data/<path>` under dataRoot(); an absolute
- * path as it is; a relative one from the working directory when it exists there, else from the package
- * root when it exists there; an old record into `shared/data/<path>` (what minifloat wrote before it
- * carried its data) as the same path under dataRoot() when that exists. Anything else is returned
- * resolved from the working directory, for the reader to report as missing.
+ * The folder a recorded or given data path names: `minifloat:data/<path>` under dataRoot(); an old
+ * record into `shared/data/<path>` (what minifloat wrote before it carried its data) as the same path
+ * under dataRoot() when that exists there, wherever a `shared/data` folder may be; an absolute path as
+ * it is; a relative one from the working directory when it exists there, else from the package root.
+ * Anything else is returned resolved from the working directory, for the reader to report as missing.
  */
 export function resolveDataDir(recorded: string): string {
   const path = recorded.replaceAll("\\", "/");
   if (path.startsWith(PACKAGE_DATA_PREFIX)) return dataPath(path.slice(PACKAGE_DATA_PREFIX.length));
-  if (isAbsolute(recorded) && existsSync(recorded)) return recorded;
-  if (!isAbsolute(recorded)) {
-    const found = resolveFromRoot(recorded);
-    if (existsSync(found)) return resolve(found);
-  }
   const legacy = LEGACY_SHARED_DATA.exec(path);
   if (legacy !== null && existsSync(dataPath(legacy[1]))) return dataPath(legacy[1]);
-  return resolve(recorded);
+  if (isAbsolute(recorded)) return recorded;
+  return resolve(resolveFromRoot(recorded));
 }
 
 /**
