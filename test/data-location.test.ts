@@ -32,7 +32,7 @@ interface EvalJson {
 }
 
 async function evalJson(...argv: string[]): Promise<EvalJson> {
-  const r = await cli("eval", ...argv, "--json");
+  const r = await cli("eval", ...argv, "--json", "--quiet");
   expect(r.err).toBe("");
   expect(r.code).toBe(0);
   return JSON.parse(r.out) as EvalJson;

@@ -94,7 +94,16 @@ describe("text models", () => {
     const { data, run } = await trainTinyTextModel(1);
     const devOnly = mkdtempSync(join(tmpdir(), "minifloat-dev-only-"));
     copyFileSync(join(data, "dev.tsv"), join(devOnly, "dev.tsv"));
-    const r = await cli("eval", join(run, "model"), "--data", "tsv", "--data-dir", devOnly, "--json");
+    const r = await cli(
+      "eval",
+      join(run, "model"),
+      "--data",
+      "tsv",
+      "--data-dir",
+      devOnly,
+      "--json",
+      "--quiet",
+    );
     expect(r.err).toBe("");
     expect(JSON.parse(r.out)).toMatchObject({ samples: 20, dataDir: devOnly });
   });
