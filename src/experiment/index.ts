@@ -9,6 +9,8 @@ export * from "./monitor.js";
 export * from "./step.js";
 export * from "./checkpoint.js";
 export * from "./run-dir.js";
+export * from "./run-schema.js";
+export * from "./result-schemas.js";
 export * from "./trainer.js";
 export * from "./text-model.js";
 export * from "./compare.js";

@@ -23,6 +23,7 @@ import { compareRuns, type CompareResults, type RunOne } from "./compare.js";
 import { makeTrainConfig, type TrainConfig } from "./config.js";
 import { checkPredictions, type SamplePredictions } from "./predictions.js";
 import { runQuantization, type QuantizeRunResults, type QuantRunConfig } from "./quantize-run.js";
+import { quantizeResultsSchema, readJsonFile, toleranceFileSchema } from "./result-schemas.js";
 import { writeToleranceArtifacts } from "./tolerance-report.js";
 import { analyzeTolerance } from "./tolerance-run.js";
 import type { ProgressListener } from "./progress.js";
@@ -276,7 +277,7 @@ function toleranceFormats(
 ): readonly ToleranceSummary[] {
   const file = join(dir, "tolerance.json");
   if (!force && existsSync(file)) {
-    return (JSON.parse(readFileSync(file, "utf8")) as { formats: ToleranceSummary[] }).formats;
+    return readJsonFile(toleranceFileSchema, file, "tolerance").formats;
   }
   return run();
 }
@@ -293,7 +294,7 @@ function quantization(
   if (!force && existsSync(quantFile) && existsSync(predictionsFile)) {
     const stored = JSON.parse(readFileSync(predictionsFile, "utf8")) as QuantPredictions;
     return {
-      q: JSON.parse(readFileSync(quantFile, "utf8")) as QuantizeRunResults,
+      q: readJsonFile(quantizeResultsSchema, quantFile, "quantization"),
       predictions: {
         baseline: checkPredictions(stored.baseline, `${predictionsFile}: baseline`),
         results: stored.results.map((p, i) =>

@@ -1,6 +1,7 @@
 /**
- * The policy a run directory records is checked when read: a preset's must equal the preset, any other
- * must name real formats and rounding modes; a malformed one is a "format" error naming the file.
+ * The policy a run directory records is checked when read, by the policy-file reader: a preset's must
+ * equal the preset, any other must name real formats and rounding modes; a malformed one is a "format"
+ * error naming the file and the field. The saved form reads back as a policy file.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,13 +40,17 @@ describe("readRunConfig", () => {
     expectError(
       () => readRunConfig(runWith(roles({ params: { format: "fp16", rounding: "nearest-even" } }))),
       "format",
-      /config\.json: policy roles\.params\.format: not a float format/,
+      /config\.json: policy: roles\.params\.format: unknown float format "fp16"/,
     );
     expectError(
       () => readRunConfig(runWith(roles({ loss: { format: "float32", rounding: "up" } }))),
       "format",
-      /roles\.loss\.rounding: not a rounding mode/,
+      /policy: roles\.loss\.rounding: expected one of/,
     );
-    expectError(() => readRunConfig(runWith({ name: "y" })), "format", /policy has no roles/);
+    expectError(
+      () => readRunConfig(runWith({ name: "y" })),
+      "format",
+      /policy: roles: expected an object of/,
+    );
   });
 });

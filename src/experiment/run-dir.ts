@@ -4,14 +4,22 @@
  * A finished or started run is never overwritten without `force`; `resume` checks that the configuration is the same
  * (only `epochs` may grow) and drops metrics lines written after the checkpoint it resumes from.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { MinifloatError } from "../errors.js";
-import { isAtomicTemporary, writeFileAtomic, writeJsonAtomic } from "../io/index.js";
-import { isFloatFormatName, ROUNDING_MODES } from "../formats/index.js";
-import { isPresetName, POLICY_ROLES, presetPolicy, type PrecisionPolicy } from "../precision/index.js";
-import { configDifferences, makeTrainConfig, type TrainConfig } from "./config.js";
+import {
+  isAtomicTemporary,
+  READ_LIMITS,
+  readTextBounded,
+  schema as s,
+  writeFileAtomic,
+  writeJsonAtomic,
+  type Schema,
+} from "../io/index.js";
+import { isPresetName, presetPolicy, type PrecisionPolicy } from "../precision/index.js";
+import { configDifferences, type TrainConfig } from "./config.js";
 import { listCheckpoints } from "./checkpoint.js";
+import { metricsLineSchema, storedPolicySchema, trainConfigSchema, type MetricsLine } from "./run-schema.js";
 
 /** The files of a run directory. */
 export const RUN_FILES = Object.freeze({
@@ -55,7 +63,14 @@ export interface RunConfigFile {
   readonly policy: PrecisionPolicy;
 }
 
-/** Read and validate a run's config.json. */
+/** config.json of a run: the configuration and the resolved policy (in the policy-file form). */
+const runConfigSchema: Schema<RunConfigFile> = s.object({
+  config: trainConfigSchema,
+  policy: storedPolicySchema,
+});
+
+/** Read and validate a run's config.json (bounded, every field checked; a preset's policy must be the
+ * preset). */
 export function readRunConfig(dir: string): RunConfigFile {
   const path = runPaths(dir).config;
   if (!existsSync(path)) {
@@ -64,49 +79,16 @@ export function readRunConfig(dir: string): RunConfigFile {
       `${dir} is not a run directory of minifloat train (it has no ${RUN_FILES.config})`,
     );
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, "utf8")) as unknown;
-  } catch (e) {
-    throw new MinifloatError(
-      "io",
-      `${path}: could not read the run's configuration: ${(e as Error).message}`,
-    );
+  const file = s.parseJson(
+    runConfigSchema,
+    readTextBounded(path, READ_LIMITS.json, "run configuration"),
+    path,
+  );
+  const { name } = file.policy;
+  if (isPresetName(name) && JSON.stringify(presetPolicy(name)) !== JSON.stringify(file.policy)) {
+    throw new MinifloatError("format", `${path}: policy "${name}" differs from the preset of that name`);
   }
-  const file = json as Partial<RunConfigFile> | null;
-  if (file === null || typeof file !== "object" || typeof file.policy !== "object") {
-    throw new MinifloatError("format", `${path}: expected an object with "config" and "policy"`);
-  }
-  return { config: makeTrainConfig(file.config, path), policy: checkStoredPolicy(file.policy, path) };
-}
-
-/** The policy a run recorded, checked: a preset's must be the preset; any other must name a known float
- * format and rounding mode for every role, so nothing downstream meets a malformed one. */
-function checkStoredPolicy(p: unknown, path: string): PrecisionPolicy {
-  const bad = (what: string): never => {
-    throw new MinifloatError("format", `${path}: policy ${what}`);
-  };
-  const policy = p as { name?: unknown; roles?: Record<string, unknown> | null };
-  if (typeof policy.name !== "string") bad("has no name");
-  if (isPresetName(policy.name as string)) {
-    const preset = presetPolicy(policy.name as string);
-    if (JSON.stringify(preset) !== JSON.stringify(p))
-      bad(`"${String(policy.name)}" differs from the preset of that name`);
-    return preset;
-  }
-  if (typeof policy.roles !== "object" || policy.roles === null) bad("has no roles");
-  for (const role of POLICY_ROLES) {
-    const r = (policy.roles as Record<string, unknown>)[role] as
-      { format?: unknown; rounding?: unknown } | null | undefined;
-    if (r === null && role === "masterParams") continue;
-    if (typeof r !== "object" || r === null) bad(`roles.${role}: expected {format, rounding}`);
-    const { format, rounding } = r as { format?: unknown; rounding?: unknown };
-    if (typeof format !== "string" || !isFloatFormatName(format))
-      bad(`roles.${role}.format: not a float format`);
-    if (!(ROUNDING_MODES as readonly unknown[]).includes(rounding))
-      bad(`roles.${role}.rounding: not a rounding mode`);
-  }
-  return p as PrecisionPolicy;
+  return file;
 }
 
 /** Remove the temporary files an atomic write leaves when the process is killed before its rename
@@ -169,24 +151,36 @@ export function openRunDir(
   return { paths, checkpoint };
 }
 
-/** The JSON objects of metrics.jsonl (an unreadable last line, cut by a crash, is dropped). */
-export function readMetrics(path: string): Record<string, unknown>[] {
+/** The lines of metrics.jsonl, each checked against its schema. A line that does not parse or fit is a
+ * "format" error naming file:line and field; only an unterminated last line (an append cut by a crash)
+ * that does not parse is dropped. */
+export function readMetrics(path: string): MetricsLine[] {
   if (!existsSync(path)) return [];
-  const out: Record<string, unknown>[] = [];
-  for (const line of readFileSync(path, "utf8").split("\n")) {
+  const text = readTextBounded(path, READ_LIMITS.metrics, "metrics");
+  const lines = text.split("\n");
+  const out: MetricsLine[] = [];
+  for (const [i, line] of lines.entries()) {
     if (line.trim() === "") continue;
-    try {
-      out.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      break;
-    }
+    const cut = i === lines.length - 1;
+    if (cut && !isJson(line)) break;
+    out.push(s.parseJson(metricsLineSchema, line, `${path}:${i + 1}`));
   }
   return out;
 }
 
-/** Keep only the metrics lines of steps <= `step` (those a checkpoint at `step` accounts for). */
-export function truncateMetrics(path: string, step: number): Record<string, unknown>[] {
-  const kept = readMetrics(path).filter((m) => typeof m.step === "number" && m.step <= step);
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Keep only the metrics lines of steps <= `step` (those a checkpoint at `step` accounts for); a file
+ * with a line it cannot read is refused (readMetrics), never rewritten without it. */
+export function truncateMetrics(path: string, step: number): MetricsLine[] {
+  const kept = readMetrics(path).filter((m) => m.step <= step);
   writeFileAtomic(path, kept.map((m) => JSON.stringify(m) + "\n").join(""));
   return kept;
 }

@@ -12,7 +12,7 @@ import type { BertInput } from "../nn/index.js";
 import { crossEntropy } from "../ops/index.js";
 import { NO_CANCELLATION, type CancellationStats } from "../optim/index.js";
 import { fromValues, full, type Tensor } from "../tensor/index.js";
-import { tensorClasses, type LayerMonitor } from "./monitor.js";
+import { tensorClasses, type LayerCounts, type LayerMonitor } from "./monitor.js";
 import { opRounding, type BatchSource, type RunSetup } from "./setup.js";
 
 /** What one step did. */
@@ -49,10 +49,44 @@ function firstNonFiniteParameter(setup: RunSetup): string | undefined {
   return setup.params.find((p) => tensorClasses(p.tensor).nonFinite > 0)?.name;
 }
 
+/** A numerical fault at `step`; the trainer adds what the run keeps (stoppedRunError). */
 function numericError(step: number, what: string): MinifloatError {
-  return new MinifloatError(
-    "numeric",
-    `step ${step}: ${what}; the run stops and keeps its last good checkpoint`,
+  return new MinifloatError("numeric", `step ${step}: ${what}`);
+}
+
+/** A fault that stopped a run, with what it keeps: its last good checkpoint (at `lastStep`), or none. */
+export function stoppedRunError(e: MinifloatError, lastStep: number | null): MinifloatError {
+  const kept =
+    lastStep === null
+      ? "the run stops before its first checkpoint (there is nothing to resume from)"
+      : `the run stops and keeps its last good checkpoint (step ${lastStep})`;
+  return new MinifloatError(e.code, `${e.message}; ${kept}`, { cause: e });
+}
+
+/** Stop a run when every weight gradient of a whole epoch was zero: nothing was learnt, and its accuracy
+ * must not be reported as a result. A static loss scale too small for the gradient format (1e-30 in
+ * float16) does this, as does a dynamic one that shrank until the gradients underflow. */
+export function checkGradientsFlowed(
+  setup: RunSetup,
+  epoch: number,
+  step: number,
+  layers: Readonly<Record<string, LayerCounts>>,
+): void {
+  let elements = 0;
+  let zero = 0;
+  for (const c of Object.values(layers)) {
+    elements += c.weightGradients.elements;
+    zero += c.weightGradients.zero;
+  }
+  if (elements === 0 || zero < elements) return;
+  const { policy, scaler } = setup;
+  const scaling =
+    policy.lossScaling.kind === "none"
+      ? "no loss scaling"
+      : `${policy.lossScaling.kind} loss scale ${scaler.scale}`;
+  throw numericError(
+    step,
+    `every weight gradient of epoch ${epoch + 1} was zero in ${policy.roles.gradients.format} (policy ${policy.name}, ${scaling}): nothing was learnt; a loss scale this small underflows every gradient`,
   );
 }
 

@@ -4,7 +4,7 @@
  * stochastic rounding, Kahan compensation, master weights with loss scaling, Adam moments, batch norm),
  * the final test-set predictions kept and rewritten alike on resume, refusing to overwrite a run, and a numerical fault stopping the run with its last good checkpoint kept.
  */
-import { mkdtempSync, readdirSync, readFileSync, existsSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, existsSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -96,7 +96,7 @@ describe("trainRun", () => {
     expect(states.map((s) => s.step)).toEqual([6, 8]); // epoch end at 6, mid-epoch at 8 (4 pruned)
     trainRun(config({ ...o, checkpointEvery: 4 }), { out: cut, data, resume: true });
     expect(lastCheckpointBytes(cut).equals(lastCheckpointBytes(whole))).toBe(true);
-    const strip = (m: Record<string, unknown>): unknown => ({ ...m, seconds: 0, samplesPerSecond: 0 });
+    const strip = (m: object): unknown => ({ ...m, seconds: 0, samplesPerSecond: 0 });
     expect(readMetrics(join(cut, "metrics.jsonl")).map(strip)).toEqual(
       readMetrics(join(whole, "metrics.jsonl")).map(strip),
     );
@@ -152,7 +152,7 @@ describe("trainRun", () => {
     expectError(
       () => trainRun(config({ epochs: 2 }), { out: dir, data: { ...data, train: bad }, resume: true }),
       "numeric",
-      /^step \d+: the loss is NaN \(policy fp32\): the input batch holds inf or NaN in float32; the run stops and keeps its last good checkpoint/,
+      /^step \d+: the loss is NaN \(policy fp32\): the input batch holds inf or NaN in float32; the run stops and keeps its last good checkpoint \(step 6\)$/,
     );
     const kept = listCheckpoints(join(dir, "checkpoints"));
     expect(kept.map((p) => readTrainerState(p).step)).toEqual([6]);
@@ -186,5 +186,37 @@ describe("trainRun", () => {
       "numeric",
       /^step 40: the loss scale collapsed to 2\.98\d*e-8 after 41 skipped steps: the gradient of 1\.weight overflows whatever the scale/,
     );
+  });
+
+  // Issue 15, item 6: a static loss scale of 1e-30 trained to 2% and exited 0.
+  it("stops when a loss scale leaves every weight gradient zero, saying no checkpoint is kept", () => {
+    const dir = tempDir();
+    const policy = join(dir, "tiny-scale.json");
+    writeFileSync(policy, JSON.stringify({ extends: "pure-fp16", lossScaling: { static: 1e-30 } }));
+    expectError(
+      () => trainRun(config({ policy, epochs: 2 }), { out: join(dir, "run"), data }),
+      "numeric",
+      /^step 6: every weight gradient of epoch 1 was zero in float16 \(policy pure-fp16-custom, static loss scale 1e-30\): nothing was learnt.*; the run stops before its first checkpoint \(there is nothing to resume from\)$/,
+    );
+    expect(existsSync(join(dir, "run", "results.json"))).toBe(false);
+  });
+
+  // Issue 15, item 2: one bad line made --resume rewrite metrics.jsonl with the lines before it only.
+  it("refuses to resume a run whose metrics.jsonl has a damaged line, and leaves the file as it was", () => {
+    const dir = tempDir();
+    trainRun(config({ epochs: 2, logEvery: 1 }), { out: dir, data });
+    const path = join(dir, "metrics.jsonl");
+    const lines = readFileSync(path, "utf8").split("\n");
+    lines[5] = lines[5].slice(0, 20) + lines[5].slice(21); // one byte removed from line 6
+    writeFileSync(path, lines.join("\n"));
+    const before = readFileSync(path);
+    expectError(
+      () => trainRun(config({ epochs: 3, logEvery: 1 }), { out: dir, data, resume: true }),
+      "format",
+      /metrics\.jsonl:6: /,
+    );
+    expect(readFileSync(path).equals(before)).toBe(true);
+    const results = JSON.parse(readFileSync(join(dir, "results.json"), "utf8")) as { epochs: unknown[] };
+    expect(results.epochs).toHaveLength(2);
   });
 });

@@ -7,6 +7,7 @@
  * holds every bit of state.
  */
 import { rmSync } from "node:fs";
+import { isMinifloatError } from "../errors.js";
 import { writeJsonAtomic, appendLine } from "../io/index.js";
 import { addStats, NO_CANCELLATION, type CancellationStats } from "../optim/index.js";
 import { BatchNorm } from "../nn/index.js";
@@ -31,7 +32,14 @@ import {
 } from "./setup.js";
 import { exportModel } from "./text-model.js";
 import { readPredictions, samplePredictions, writePredictions } from "./predictions.js";
-import { evaluate, trainStep, type Evaluation, type StepOutcome } from "./step.js";
+import {
+  checkGradientsFlowed,
+  evaluate,
+  stoppedRunError,
+  trainStep,
+  type Evaluation,
+  type StepOutcome,
+} from "./step.js";
 
 /** Running sums of the epoch in progress (saved in mid-epoch checkpoints). */
 interface EpochProgress {
@@ -236,8 +244,8 @@ export function trainRun(config: TrainConfig, options: TrainOptions): RunResults
   const batches = setup.trainLoader.batchesPerEpoch;
   const state = checkpoint === null ? trainerState(setup, 0, 0, 0, null) : loadCheckpoint(checkpoint, setup);
   const history = truncateMetrics(paths.metrics, state.step).filter(
-    (m) => m.type === "epoch",
-  ) as unknown as EpochMetrics[];
+    (m): m is EpochMetrics => m.type === "epoch",
+  );
   options.events?.onStart?.({ setup, paths, resumedFrom: checkpoint });
   const monitor = new LayerMonitor();
   const detach = monitor.attach(setup.model);
@@ -284,6 +292,7 @@ export function trainRun(config: TrainConfig, options: TrainOptions): RunResults
         }
         if (options.stopAtStep !== undefined && step >= options.stopAtStep) return null;
       }
+      checkGradientsFlowed(setup, epoch, step, monitor.snapshot());
       const t0 = performance.now();
       const test = evaluate(setup, setup.testLoader, step);
       const metrics = epochMetrics(
@@ -301,6 +310,10 @@ export function trainRun(config: TrainConfig, options: TrainOptions): RunResults
       history.push(metrics);
       options.events?.onEpoch?.(metrics);
     }
+  } catch (e) {
+    if (!isMinifloatError(e, "numeric")) throw e;
+    const last = listCheckpoints(paths.checkpoints).at(-1);
+    throw stoppedRunError(e, last === undefined ? null : readTrainerState(last).step);
   } finally {
     detach();
   }

@@ -11,3 +11,6 @@ export * from "./hf-checkpoint.js";
 export * from "./onnx/index.js";
 export * from "./package-root.js";
 export * from "./hf-convert.js";
+export * from "./bounded-read.js";
+export * as schema from "./schema.js";
+export type { Infer, Schema } from "./schema.js";

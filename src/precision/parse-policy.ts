@@ -134,8 +134,25 @@ function positive(ctx: Ctx, path: string, v: unknown, what: string, ok: (x: numb
   return v;
 }
 
+/** The resolved form a run records ({"kind": "static", "scale": S}, ...) in the file form, so that the
+ * policy saved in a run's config.json reads back as a policy file. */
+function fileFormOf(ctx: Ctx, v: Json): unknown {
+  const kind = oneOf(ctx, "lossScaling.kind", v.kind, ["none", "static", "dynamic"]);
+  const rest: Json = Object.fromEntries(Object.entries(v).filter(([k]) => k !== "kind"));
+  if (kind === "none") {
+    checkKeys(ctx, "lossScaling", rest, []);
+    return "none";
+  }
+  if (kind === "static") {
+    checkKeys(ctx, "lossScaling", rest, ["scale"]);
+    return { static: rest.scale };
+  }
+  return { dynamic: rest };
+}
+
 function parseLossScaling(ctx: Ctx, v: unknown): LossScaling {
   const kinds = '"none", { "static": S } or { "dynamic": { initial, growthInterval, factor, backoff } }';
+  if (isObject(v) && "kind" in v) v = fileFormOf(ctx, v);
   if (v === "none") return Object.freeze({ kind: "none" });
   if (v === "dynamic") return Object.freeze({ kind: "dynamic", ...DEFAULT_DYNAMIC_SCALING });
   if (!isObject(v)) return ctx.fail("lossScaling", `expected ${kinds}, got ${describe(v)}`);

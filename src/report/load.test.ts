@@ -3,7 +3,7 @@
  * run directory that also holds a tolerance analysis gives both), and every bad directory is a
  * MinifloatError with a stable code and a message that says what was expected.
  */
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -78,7 +78,11 @@ describe("loadReportInputs", () => {
       join(dir, "quantize.json"),
       JSON.stringify({ baseline: { metric: "accuracy" }, results: [] }),
     );
-    expectError(() => loadReportInputs(dir), "io", /quantize\.json: expected "baseline": \{"metric"/);
+    expectError(
+      () => loadReportInputs(dir),
+      "format",
+      /quantize\.json: baseline\.value: expected a number, got nothing/,
+    );
   });
 
   it("gives a run and a tolerance analysis in one directory both", () => {
@@ -109,13 +113,15 @@ describe("loadReportInputs", () => {
     const dir = join(root, "broken");
     mkdirSync(dir);
     writeFileSync(join(dir, "compare.json"), '{"summary": 3}');
+    expectError(() => loadReportInputs(dir), "format", /compare\.json: base: .*expected a JSON object/);
+    writeFileSync(join(dir, "compare.json"), JSON.stringify({ base: {}, seeds: [0], summary: 3, runs: [] }));
     expectError(
       () => loadReportInputs(dir),
-      "io",
-      /compare\.json: expected an object with an array "summary"/,
+      "format",
+      /compare\.json: summary: expected an array, got number 3/,
     );
     writeFileSync(join(dir, "compare.json"), "{not json");
-    expectError(() => loadReportInputs(dir), "io", /compare\.json: could not read it as JSON/);
+    expectError(() => loadReportInputs(dir), "format", /compare\.json: not valid JSON \(/);
     const run = join(root, "run-no-metrics");
     writeRunDir(run, "fp32", 0, [0.9]);
     rmSync(join(run, "metrics.jsonl"));
@@ -134,5 +140,38 @@ describe("loadReportInputs", () => {
       /s\.csv:2: expected 4 fields, got 3/,
     );
     expectError(() => parseSamplesCsv("format,delta\n", "s.csv"), "io", /expected a column "tau"/);
+  });
+
+  // Issue 15, item 2: one bad line of metrics.jsonl gave an empty report and exit 0.
+  it("refuses a metrics.jsonl with a damaged line, naming file:line and field", () => {
+    const run = join(root, "run-bad-line");
+    writeRunDir(run, "fp32", 0, [0.8, 0.9, 0.95]);
+    const path = join(run, "metrics.jsonl");
+    const lines = readFileSync(path, "utf8").split("\n");
+    lines[5] = lines[5].replace('"epoch":', '"epoch:'); // one byte off: the line is no longer JSON
+    writeFileSync(path, lines.join("\n"));
+    expectError(() => loadReportInputs(run), "format", /metrics\.jsonl:6: not valid JSON/);
+    lines[5] = lines[5].replace('"epoch:', '"epoch":').replace('"testAccuracy":0.9', '"testAccuracy":"0.9"');
+    writeFileSync(path, lines.join("\n"));
+    expectError(
+      () => loadReportInputs(run),
+      "format",
+      /metrics\.jsonl:6: testAccuracy: expected a number, got "0\.9"/,
+    );
+    writeFileSync(path, lines.slice(0, 5).join("\n") + '\n{"type": "epo'); // an append cut by a crash
+    expect(loadReportInputs(run)[0]).toMatchObject({ run: { epochs: [{ epoch: 1 }] } });
+  });
+
+  it("refuses a results.json whose fields do not fit, naming the field", () => {
+    const run = join(root, "run-bad-results");
+    writeRunDir(run, "fp32", 0, [0.9]);
+    const path = join(run, "results.json");
+    const results = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+    writeFileSync(path, JSON.stringify({ ...results, warnings: "none" }));
+    expectError(
+      () => loadReportInputs(run),
+      "format",
+      /results\.json: warnings: expected an array, got "none"/,
+    );
   });
 });

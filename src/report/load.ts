@@ -4,22 +4,33 @@
  * (tolerance.json, samples.csv) or a quantization result (quantize.json). The kind is found from the marker file; the only file reading of the
  * report layer lives here, through experiment's readers, so the builders stay pure.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { LayerErrorRow, LogHistogram, ToleranceSummary } from "../analysis/index.js";
 import { MinifloatError } from "../errors.js";
 import {
+  compareResultsSchema,
   policyFolder,
+  quantFileSchema,
+  readJsonFile,
   readMetrics,
   readRunConfig,
+  reproduceResultsSchema,
   runPaths,
+  runResultsSchema,
   RUN_FILES,
+  toleranceFileSchema,
   type CompareResults,
+  type EpochMetrics,
+  type QuantFile,
   type ReproducePart,
   type ReproduceResults,
+  type StepMetrics,
+  type ToleranceFile,
   type TrainConfig,
 } from "../experiment/index.js";
-import type { QuantFile } from "./quant.js";
+import { READ_LIMITS, readTextBounded } from "../io/index.js";
+
+export type { ToleranceFile } from "../experiment/index.js";
 
 /** One epoch of a run, as the charts need it. */
 export interface EpochPoint {
@@ -63,21 +74,6 @@ export interface SamplePoint {
   readonly guaranteed: boolean;
 }
 
-/** What tolerance.json holds. */
-export interface ToleranceFile {
-  readonly run: string;
-  readonly checkpoint: string;
-  readonly data: string;
-  readonly samples: number;
-  readonly formats: readonly ToleranceSummary[];
-  readonly layers: readonly { readonly format: string; readonly rows: readonly LayerErrorRow[] }[];
-  readonly histograms: readonly {
-    readonly format: string;
-    readonly delta: LogHistogram;
-    readonly tau: LogHistogram;
-  }[];
-}
-
 /** A report's input, by kind. */
 export type ReportInput =
   | { readonly kind: "run"; readonly dir: string; readonly config: TrainConfig; readonly run: RunSeries }
@@ -106,31 +102,8 @@ export type ReportInput =
 /** The kinds of input a report is made from. */
 export type ReportKind = ReportInput["kind"];
 
-function readJson(path: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, "utf8")) as unknown;
-  } catch (e) {
-    throw new MinifloatError("io", `${path}: could not read it as JSON: ${(e as Error).message}`, {
-      cause: e,
-    });
-  }
-}
-
-/** Check that `path`'s JSON object has array fields `keys`; a clear error names the first missing. */
-function requireArrays(json: unknown, path: string, keys: readonly string[]): void {
-  const o = json as Record<string, unknown> | null;
-  const missing = keys.find((k) => o === null || typeof o !== "object" || !Array.isArray(o[k]));
-  if (missing !== undefined) {
-    throw new MinifloatError("io", `${path}: expected an object with an array "${missing}"`);
-  }
-}
-
-const num = (o: Record<string, unknown>, key: string): number => {
-  const v = o[key];
-  return typeof v === "number" ? v : NaN;
-};
-
-/** The epoch and step lines of a run directory's metrics.jsonl, and what results.json adds. */
+/** The epoch and step lines of a run directory's metrics.jsonl, and what results.json adds; a line or
+ * field that does not fit its schema is a "format" error naming file:line and field. */
 export function readRunSeries(dir: string, policy: string, seed: number): RunSeries {
   const paths = runPaths(dir);
   if (!existsSync(paths.metrics)) {
@@ -138,32 +111,33 @@ export function readRunSeries(dir: string, policy: string, seed: number): RunSer
   }
   const lines = readMetrics(paths.metrics);
   const epochs = lines
-    .filter((m) => m.type === "epoch")
+    .filter((m): m is EpochMetrics => m.type === "epoch")
     .map((m) => ({
-      epoch: num(m, "epoch"),
-      step: num(m, "step"),
-      trainLoss: num(m, "trainLoss"),
-      trainAccuracy: num(m, "trainAccuracy"),
-      testLoss: num(m, "testLoss"),
-      testAccuracy: num(m, "testAccuracy"),
-      cancelledFraction: num(m, "cancelledFraction"),
-      skippedSteps: num(m, "skippedSteps"),
-      seconds: num(m, "seconds"),
-      peakBytes: num((m.memory ?? {}) as Record<string, unknown>, "peakBytes"),
+      epoch: m.epoch,
+      step: m.step,
+      trainLoss: m.trainLoss,
+      trainAccuracy: m.trainAccuracy,
+      testLoss: m.testLoss,
+      testAccuracy: m.testAccuracy,
+      cancelledFraction: m.cancelledFraction,
+      skippedSteps: m.skippedSteps,
+      seconds: m.seconds,
+      peakBytes: m.memory.peakBytes,
     }));
   const steps = lines
-    .filter((m) => m.type === "step")
-    .map((m) => ({
-      step: num(m, "step"),
-      epoch: num(m, "epoch"),
-      loss: num(m, "loss"),
-      cancelledFraction: num(m, "cancelledFraction"),
-    }));
+    .filter((m): m is StepMetrics => m.type === "step")
+    .map(({ step, epoch, loss, cancelledFraction }) => ({ step, epoch, loss, cancelledFraction }));
   const finished = existsSync(paths.results);
-  const results = finished ? (readJson(paths.results) as Record<string, unknown>) : {};
-  const parameters = typeof results.parameters === "number" ? results.parameters : null;
-  const warnings = Array.isArray(results.warnings) ? results.warnings.map(String) : [];
-  return { policy, seed, epochs, steps, finished, parameters, warnings };
+  const results = finished ? readJsonFile(runResultsSchema, paths.results, "results") : null;
+  return {
+    policy,
+    seed,
+    epochs,
+    steps,
+    finished,
+    parameters: results?.parameters ?? null,
+    warnings: results?.warnings ?? [],
+  };
 }
 
 function loadRun(dir: string): ReportInput {
@@ -172,10 +146,7 @@ function loadRun(dir: string): ReportInput {
 }
 
 function loadCompare(dir: string): ReportInput {
-  const path = join(dir, "compare.json");
-  const json = readJson(path);
-  requireArrays(json, path, ["summary", "runs", "seeds"]);
-  const compare = json as CompareResults;
+  const compare: CompareResults = readJsonFile(compareResultsSchema, join(dir, "compare.json"), "comparison");
   // The runs lie where compareRuns put them under this folder; the recorded `dir` is not followed (it
   // may be relative to wherever compare was started, and a compare.json must not make the report read
   // another folder). Runs that are not there are left out.
@@ -211,30 +182,26 @@ export function parseSamplesCsv(text: string, path: string): SamplePoint[] {
 }
 
 function loadTolerance(dir: string): ReportInput {
-  const path = join(dir, "tolerance.json");
-  const json = readJson(path);
-  requireArrays(json, path, ["formats", "layers", "histograms"]);
+  const tolerance: ToleranceFile = readJsonFile(
+    toleranceFileSchema,
+    join(dir, "tolerance.json"),
+    "tolerance",
+  );
   const csv = join(dir, "samples.csv");
-  const samples = existsSync(csv) ? parseSamplesCsv(readFileSync(csv, "utf8"), csv) : null;
-  return { kind: "tolerance", dir, tolerance: json as ToleranceFile, samples };
+  const samples = existsSync(csv)
+    ? parseSamplesCsv(readTextBounded(csv, READ_LIMITS.metrics, "samples"), csv)
+    : null;
+  return { kind: "tolerance", dir, tolerance, samples };
 }
 
 function loadQuant(dir: string): ReportInput {
-  const path = join(dir, "quantize.json");
-  const json = readJson(path);
-  requireArrays(json, path, ["results"]);
-  const baseline = (json as { baseline?: { value?: unknown } }).baseline;
-  if (typeof baseline?.value !== "number") {
-    throw new MinifloatError("io", `${path}: expected "baseline": {"metric": ..., "value": <number>}`);
-  }
-  return { kind: "quant", dir, quant: json as QuantFile };
+  const quant: QuantFile = readJsonFile(quantFileSchema, join(dir, "quantize.json"), "quantization");
+  return { kind: "quant", dir, quant };
 }
 
 function loadReproduce(dir: string): ReportInput {
   const path = join(dir, "reproduce.json");
-  const json = readJson(path);
-  requireArrays(json, path, ["claims", "parts"]);
-  const reproduce = json as ReproduceResults;
+  const reproduce: ReproduceResults = readJsonFile(reproduceResultsSchema, path, "reproduction");
   const parts = reproduce.parts
     .filter((p) => existsSync(join(dir, p.dir)))
     .map((part) => ({ part, inputs: loadReportInputs(join(dir, part.dir)) }));

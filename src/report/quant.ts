@@ -4,35 +4,18 @@
  * the saturated and underflowed fractions. The schema (QuantFile, quantize.json) is the report's reading
  * of what src/quant writes; fields beyond it are ignored.
  */
+import type { QuantFile } from "../experiment/index.js";
 import { groupedPointChart, layerLineChart } from "./charts.js";
 import { fixed, pct, type Figure, type KeyFigure, type Section, type Table } from "./document.js";
 
+/** What quantize.json holds, as the report reads it (declared with its schema in experiment). */
+export type { QuantFile } from "../experiment/index.js";
+
 /** One quantized configuration and its metric. */
-export interface QuantResult {
-  readonly format: string;
-  readonly calibration: string;
-  readonly granularity: string;
-  readonly metric: string;
-  readonly value: number;
-}
+export type QuantResult = QuantFile["results"][number];
 
 /** One layer of one format: SQNR in dB and the fractions saturated (clamped) and underflowed (to zero). */
-export interface QuantLayer {
-  readonly layer: string;
-  readonly format: string;
-  readonly sqnrDb: number;
-  readonly saturation: number;
-  readonly underflow: number;
-}
-
-/** What quantize.json holds, as the report reads it. */
-export interface QuantFile {
-  readonly model?: string;
-  readonly data?: string;
-  readonly baseline: { readonly metric: string; readonly value: number };
-  readonly results: readonly QuantResult[];
-  readonly layers?: readonly QuantLayer[];
-}
+export type QuantLayer = NonNullable<QuantFile["layers"]>[number];
 
 const label = (r: QuantResult): string => `${r.format} ${r.calibration} ${r.granularity}`;
 
