@@ -11,6 +11,7 @@ import { expectError } from "../../test/support/expect-error.js";
 import { presetPolicy } from "../precision/index.js";
 import { DEFAULT_TRAIN_CONFIG } from "./config.js";
 import { readRunConfig } from "./run-dir.js";
+import { resolvePolicy } from "./setup.js";
 
 function runWith(policy: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), "minifloat-rundir-"));
@@ -52,5 +53,14 @@ describe("readRunConfig", () => {
       "format",
       /policy: roles: expected an object of/,
     );
+  });
+});
+
+describe("a run's config.json as --policy", () => {
+  it("gives the policy the run recorded", () => {
+    const custom = { ...presetPolicy("amp-fp16"), name: "mine", lossScaling: { kind: "static", scale: 64 } };
+    const dir = runWith(custom);
+    expect(resolvePolicy(join(dir, "config.json"))).toEqual(custom);
+    expect(resolvePolicy(join(dir, "config.json"))).toEqual(readRunConfig(dir).policy);
   });
 });

@@ -4,7 +4,7 @@
  * in the policy's formats, the learning-rate schedule and the loss scaler. The only place where a policy's
  * roles are mapped onto modules, backward and the optimizer.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { MinifloatError } from "../errors.js";
 import { floatFormat } from "../formats/index.js";
 import {
@@ -44,20 +44,31 @@ import {
 } from "../optim/index.js";
 import { LossScaler, parsePolicy, presetPolicy, type PrecisionPolicy } from "../precision/index.js";
 import type { OpRounding } from "../kernels/index.js";
-import { loadState, readHfCheckpoint, readHfConfig } from "../io/index.js";
+import { loadState, READ_LIMITS, readHfCheckpoint, readHfConfig, readTextBounded } from "../io/index.js";
 import { Engine } from "../tensor/index.js";
 import type { TrainConfig } from "./config.js";
 import { runDataDir } from "./data-dir.js";
 import { checkpointTokenizer } from "./text-model.js";
 
-/** A policy by preset name, or read from the JSON file at that path (a name with ".json" or a "/"). */
+/** A policy by preset name, or read from the JSON file at that path (a name with ".json" or a "/"): a
+ * policy file, or a run's config.json, whose "policy" part is the same form. */
 export function resolvePolicy(nameOrPath: string): PrecisionPolicy {
   const looksLikeFile = nameOrPath.endsWith(".json") || nameOrPath.includes("/");
   if (!looksLikeFile) return presetPolicy(nameOrPath);
   if (!existsSync(nameOrPath)) {
     throw new MinifloatError("io", `policy file ${nameOrPath} does not exist (or give a preset name)`);
   }
-  return parsePolicy(readFileSync(nameOrPath, "utf8"), nameOrPath);
+  const text = readTextBounded(nameOrPath, READ_LIMITS.json, "policy file");
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return parsePolicy(text, nameOrPath); // its error names the file and the parser's complaint
+  }
+  if (typeof json === "object" && json !== null && "config" in json && "policy" in json) {
+    return parsePolicy(json.policy, `${nameOrPath}: policy`);
+  }
+  return parsePolicy(json, nameOrPath);
 }
 
 /** The rounding of a role that ops apply (activations, gradients, loss): ops round nearest-even or

@@ -142,6 +142,21 @@ describe("parsePolicy", () => {
     );
   });
 
+  // Issue 15, item 6: the policy saved in a run's config.json could not be read back as a policy file.
+  it("reads back the resolved form a run saves, for every preset and every kind of loss scaling", () => {
+    for (const preset of Object.values(PRESETS)) {
+      expect(parsePolicy(JSON.parse(JSON.stringify(preset)) as unknown)).toEqual(preset);
+    }
+    const statics = { ...PRESETS["pure-fp16"], name: "s", lossScaling: { kind: "static", scale: 128 } };
+    expect(parsePolicy(JSON.stringify(statics)).lossScaling).toEqual({ kind: "static", scale: 128 });
+    const bad = { ...statics, lossScaling: { kind: "static", scale: 1, extra: 2 } };
+    expect(() => parsePolicy(bad, "p.json")).toThrow(/p\.json: lossScaling\.extra: unknown field/);
+    const kind = { ...statics, lossScaling: { kind: "sometimes" } };
+    expect(() => parsePolicy(kind, "p.json")).toThrow(
+      /p\.json: lossScaling\.kind: expected one of none, static, dynamic/,
+    );
+  });
+
   it("presetPolicy suggests the closest preset", () => {
     expect(presetPolicy("amp-bf16")).toBe(PRESETS["amp-bf16"]);
     expect(() => presetPolicy("pure-bf16-kahn")).toThrow(
