@@ -8,7 +8,7 @@
  * config.json carries a `quantization_config` (formats, granularity, method, quantized and float32
  * sites). Loading gives the dequantized weights and the activation hooks, bit-identical to quantizeModel.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { MinifloatError } from "../errors.js";
 import { floatFormat } from "../formats/index.js";
@@ -17,7 +17,9 @@ import {
   entryToFloat32,
   entryToFloat64,
   formatToDtype,
+  checkpointShapes,
   loadState,
+  pathInside,
   readHfCheckpoint,
   requireLittleEndian,
   writeJsonAtomic,
@@ -25,7 +27,13 @@ import {
   type SafetensorsDtype,
   type SafetensorsEntry,
 } from "../io/index.js";
-import { BertForSequenceClassification, bertConfig, createContext, type BertConfig } from "../nn/index.js";
+import {
+  BertForSequenceClassification,
+  bertConfig,
+  checkBertWeights,
+  createContext,
+  type BertConfig,
+} from "../nn/index.js";
 import {
   applyStoredQuantization,
   dequantizeCodes,
@@ -42,7 +50,13 @@ import {
   type StoredQuantization,
 } from "../quant/index.js";
 import { Engine } from "../tensor/index.js";
-import { checkpointTokenizer, readTrainedOn, TRAINING_FILE, type TextModel } from "./text-model.js";
+import {
+  checkpointTokenizer,
+  readTokenizerConfig,
+  readTrainedOn,
+  TRAINING_FILE,
+  type TextModel,
+} from "./text-model.js";
 import type { OperandScales, QuantLayout } from "./quant-export.js";
 
 /** config.json's `quantization_config` of a quantized directory. */
@@ -189,7 +203,8 @@ export function saveQuantizedModel(
   writeJsonAtomic(join(dir, "config.json"), { ...model.hfConfig(), quantization_config: quantization });
   const source = options.sourceDir;
   if (source !== undefined) {
-    for (const f of COPIED) if (existsSync(join(source, f))) copyFileSync(join(source, f), join(dir, f));
+    for (const f of COPIED)
+      if (existsSync(join(source, f))) copyFileSync(pathInside(source, f), join(dir, f));
   }
   return { quantizedWeightBytes, float32WeightBytes };
 }
@@ -259,6 +274,7 @@ export function loadQuantizedModel(dir: string): QuantizedCheckpoint {
   const wSpec = resolveSpec(quantization.weights, "weight");
   const aSpec = resolveSpec(quantization.activations, "activation");
   const config = bertConfig(checkpoint.config);
+  checkBertWeights(config, checkpointShapes(checkpoint), dir);
   const ctx = createContext({ engine: new Engine({ backend: "wasm" }), paramFormat: floatFormat("float32") });
   const model = new BertForSequenceClassification(ctx, config, { hfInit: false });
   const tensors = new Map(checkpoint.tensors);
@@ -334,15 +350,12 @@ export function loadQuantizedTextModel(
       `config.json has vocab_size ${q.config.vocabSize} but the vocabulary has ${tokenizer.vocabSize} tokens`,
     );
   }
-  const tc = join(dir, "tokenizer_config.json");
-  const max = existsSync(tc)
-    ? (JSON.parse(readFileSync(tc, "utf8")) as { model_max_length?: unknown }).model_max_length
-    : undefined;
+  const max = readTokenizerConfig(dir).maxLength;
   return {
     dir,
     model: q.model,
     tokenizer,
-    maxLength: Math.min(typeof max === "number" ? max : 128, q.config.maxPositionEmbeddings),
+    maxLength: Math.min(max ?? 128, q.config.maxPositionEmbeddings),
     maxPositions: q.config.maxPositionEmbeddings,
     labels: q.config.id2label,
     trainedOn: readTrainedOn(dir),

@@ -22,6 +22,7 @@ import {
 import {
   BertForSequenceClassification,
   bertConfig,
+  checkBertWeights,
   createContext,
   createModel,
   type Module,
@@ -44,7 +45,14 @@ import {
 } from "../optim/index.js";
 import { LossScaler, parsePolicy, presetPolicy, type PrecisionPolicy } from "../precision/index.js";
 import type { OpRounding } from "../kernels/index.js";
-import { loadState, READ_LIMITS, readHfCheckpoint, readHfConfig, readTextBounded } from "../io/index.js";
+import {
+  loadState,
+  READ_LIMITS,
+  readHfCheckpoint,
+  readHfConfig,
+  readHfShapes,
+  readTextBounded,
+} from "../io/index.js";
 import { Engine } from "../tensor/index.js";
 import type { TrainConfig } from "./config.js";
 import { runDataDir } from "./data-dir.js";
@@ -188,7 +196,9 @@ function buildBert(config: TrainConfig, data: TextRunData, ctx: ModuleContext): 
     id2label: Object.fromEntries(classes.map((c, i) => [String(i), c])),
     label2id: Object.fromEntries(classes.map((c, i) => [c, i])),
   };
-  return new BertForSequenceClassification(ctx, bertConfig(json)) as unknown as Module;
+  const bert = bertConfig(json);
+  if (config.init !== null) checkBertWeights(bert, readHfShapes(config.init), `--init ${config.init}`);
+  return new BertForSequenceClassification(ctx, bert) as unknown as Module;
 }
 
 /** Load the --init checkpoint's weights into `model`, each rounded once into its parameter's format. The

@@ -6,7 +6,7 @@
  * so a model trained on a TSV with named intents scores on any file with the same names. loadBertDirectory,
  * the directory loading itself, is shared with question answering (squad-eval.ts).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { MinifloatError } from "../errors.js";
 import {
@@ -21,8 +21,13 @@ import {
 } from "../data/index.js";
 import { floatFormat } from "../formats/index.js";
 import {
+  checkpointShapes,
   loadState,
+  pathInside,
+  READ_LIMITS,
   readHfCheckpoint,
+  readTextInside,
+  schema as s,
   saveHfCheckpoint,
   writeJsonAtomic,
   type CheckpointModel,
@@ -30,6 +35,7 @@ import {
 import {
   BertForSequenceClassification,
   bertConfig,
+  checkBertWeights,
   createContext,
   type BertConfig,
   type ModuleContext,
@@ -65,10 +71,11 @@ interface TokenizerConfig {
   readonly maxLength: number | undefined;
 }
 
-function readTokenizerConfig(dir: string): TokenizerConfig {
+/** tokenizer_config.json of a model directory (do_lower_case, model_max_length), checked. */
+export function readTokenizerConfig(dir: string): TokenizerConfig {
   const path = join(dir, "tokenizer_config.json");
   if (!existsSync(path)) return { doLowerCase: true, maxLength: undefined };
-  const json = readJson(path);
+  const json = readJsonInside(dir, "tokenizer_config.json");
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new MinifloatError("format", `${path}: expected a JSON object`);
   }
@@ -94,22 +101,19 @@ function readTokenizerConfig(dir: string): TokenizerConfig {
 export function readTrainedOn(dir: string): TrainedOn | null {
   const path = join(dir, TRAINING_FILE);
   if (!existsSync(path)) return null;
-  const config = makeTrainConfig(readJson(path), path);
+  const config = makeTrainConfig(readJsonInside(dir, TRAINING_FILE), path);
   return { data: config.data, dataDir: config.dataDir, quoting: config.quoting };
 }
 
-function readJson(path: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, "utf8"));
-  } catch (e) {
-    throw new MinifloatError("format", `${path}: not valid JSON: ${(e as Error).message}`);
-  }
+/** The JSON in the file `name` of the model directory `dir` (bounded, no link out of the folder). */
+function readJsonInside(dir: string, name: string): unknown {
+  return s.parseJson(s.unknown, readTextInside(dir, name, READ_LIMITS.json), join(dir, name));
 }
 
 /** The tokenizer of a checkpoint directory: its vocab.txt when it has one, else bert-base-uncased's. */
 export function checkpointTokenizer(dir: string): BertTokenizer {
   const { doLowerCase } = readTokenizerConfig(dir);
-  const vocab = join(dir, "vocab.txt");
+  const vocab = pathInside(dir, "vocab.txt");
   return existsSync(vocab)
     ? BertTokenizer.fromVocabFile(vocab, { doLowerCase })
     : BertTokenizer.bertBaseUncased({ doLowerCase });
@@ -149,6 +153,7 @@ export function loadBertDirectory<M extends CheckpointModel & { eval(): M }>(
 ): BertDirectory<M> {
   const checkpoint = readHfCheckpoint(dir);
   const config = bertConfig(checkpoint.config);
+  checkBertWeights(config, checkpointShapes(checkpoint), dir);
   const arch = checkpoint.config.architectures;
   if (Array.isArray(arch) && arch.length > 0 && !arch.includes(options.architecture)) {
     throw new MinifloatError(

@@ -32,6 +32,18 @@ function why(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** Throw an "io" error naming `path` unless it is a regular file (links followed); an absent file is
+ * left to the caller's open, whose error says so. */
+export function requireRegularFile(path: string, what = "file"): void {
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch {
+    return;
+  }
+  checkRegular(st, path, what);
+}
+
 function checkRegular(st: Stats, path: string, what: string): void {
   if (st.isFile()) return;
   const kind = st.isDirectory() ? "a directory" : "not a regular file (a device, FIFO or socket)";

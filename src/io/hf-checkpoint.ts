@@ -5,15 +5,17 @@
  * keys to its parameter names), so io imports nothing from nn; each model's mapping lives beside it
  * (nn/bert.ts). Every value is decoded exactly and rounded once into its parameter's format.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { MinifloatError } from "../errors.js";
 import { isFloatFormatName } from "../formats/index.js";
 import { formatShape, sameShape, type Tensor } from "../tensor/index.js";
-import { resolveInside, writeJsonAtomic } from "./atomic.js";
+import { writeJsonAtomic } from "./atomic.js";
+import { pathInside, READ_LIMITS, readTextInside } from "./bounded-read.js";
 import {
   DTYPE_INFO,
   readSafetensors,
+  readSafetensorsHeader,
   writeSafetensors,
   type SafetensorsDtype,
   type SafetensorsEntry,
@@ -71,19 +73,17 @@ function shortJson(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/** A JSON object from `path`, or a clear "io" / "format" error. */
-function readJsonObject(path: string, what: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new MinifloatError("io", `could not read ${path}: ${e instanceof Error ? e.message : String(e)}`);
-  }
+/** The JSON object in the file `name` of the folder `dir` (bounded, not through a link out of `dir`), or a
+ * clear "io" / "format" error that never quotes the file's bytes. */
+function readJsonObject(dir: string, name: string, what: string): Record<string, unknown> {
+  const path = join(dir, name);
+  const text = readTextInside(dir, name, READ_LIMITS.json, what);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new MinifloatError("format", `${path}: ${what} is not valid JSON (${(e as Error).message})`);
+    const why = (e as Error).message.replace(/, ".*" is not valid JSON$/s, "").slice(0, 120);
+    throw new MinifloatError("format", `${path}: ${what} is not valid JSON (${why})`);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new MinifloatError("format", `${path}: ${what} must be a JSON object, got ${shortJson(value)}`);
@@ -107,7 +107,7 @@ export function readHfConfig(dir: string): Record<string, unknown> {
       `${dir}: no config.json (a Hugging Face checkpoint directory holds config.json and ${WEIGHTS})`,
     );
   }
-  return readJsonObject(path, "config.json");
+  return readJsonObject(dir, "config.json", "config.json");
 }
 
 /** A file name without a folder part (no separator, not "." or ".."), so it cannot leave its folder. */
@@ -117,9 +117,9 @@ function isPlainFileName(f: string): boolean {
 
 /** The weight files of `dir`: model.safetensors, or the shards its index lists, or a clear error. */
 function weightFiles(dir: string): string[] {
-  if (existsSync(join(dir, WEIGHTS))) return [join(dir, WEIGHTS)];
+  if (existsSync(join(dir, WEIGHTS))) return [pathInside(dir, WEIGHTS)];
   if (existsSync(join(dir, INDEX))) {
-    const map = readJsonObject(join(dir, INDEX), "the shard index").weight_map;
+    const map = readJsonObject(dir, INDEX, "the shard index").weight_map;
     const files: unknown[] =
       typeof map === "object" && map !== null && !Array.isArray(map) ? Object.values(map) : [];
     const bad = files.find((f) => typeof f !== "string" || !isPlainFileName(f));
@@ -130,7 +130,7 @@ function weightFiles(dir: string): string[] {
         `${join(dir, INDEX)}: weight_map must map tensor names to file names in ${dir}, got ${got}`,
       );
     }
-    return [...new Set(files as string[])].map((f) => resolveInside(dir, f));
+    return [...new Set(files as string[])].map((f) => pathInside(dir, f));
   }
   const other = UNREADABLE.find((f) => existsSync(join(dir, f)));
   if (other !== undefined) {
@@ -158,6 +158,24 @@ export function readHfCheckpoint(dir: string): HfCheckpoint {
     }
   }
   return { dir, config, tensors };
+}
+
+/** The shapes of every tensor of `dir`'s weight file(s), from their headers only (no tensor data is
+ * read): what a model's configuration is checked against before the model is built. */
+export function readHfShapes(dir: string): Map<string, readonly number[]> {
+  requireDir(dir);
+  const shapes = new Map<string, readonly number[]>();
+  for (const file of weightFiles(dir)) {
+    if (!existsSync(file))
+      throw new MinifloatError("io", `${dir}: the shard index lists ${file}, which is missing`);
+    for (const [name, info] of readSafetensorsHeader(file).tensors) shapes.set(name, info.shape);
+  }
+  return shapes;
+}
+
+/** The shape of every tensor of a read checkpoint. */
+export function checkpointShapes(checkpoint: HfCheckpoint): Map<string, readonly number[]> {
+  return new Map([...checkpoint.tensors].map(([name, e]) => [name, e.shape]));
 }
 
 /** Whether a dtype holds float values a parameter can take (packed F4/F6 and integers excluded). */

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { MinifloatError } from "../errors.js";
 import { decodeArray, encodeArray, floatFormat, isFloatFormatName } from "../formats/index.js";
 import { writeJsonAtomic } from "./atomic.js";
+import { pathInside } from "./bounded-read.js";
 import { readHfCheckpoint } from "./hf-checkpoint.js";
 import { DTYPE_INFO, writeSafetensors, type SafetensorsEntry } from "./safetensors.js";
 import { entryToFloat32, formatToDtype, requireLittleEndian } from "./safetensors-tensor.js";
@@ -25,6 +26,15 @@ export interface ConvertReport {
 
 const WEIGHT_FILE = /^model(-\d+-of-\d+)?\.safetensors(\.index\.json)?$/;
 
+/** The other files of `src` that a conversion copies (regular files; a link out of `src` is refused by
+ * name before anything is written, so what it points to is never copied). */
+function filesToCopy(src: string): string[] {
+  return readdirSync(src).filter((file) => {
+    if (WEIGHT_FILE.test(file) || file === "config.json") return false;
+    return statSync(pathInside(src, file)).isFile();
+  });
+}
+
 /** Write `src`'s checkpoint to `dst` with every float tensor in float format `formatName`. */
 export function convertHfCheckpoint(src: string, dst: string, formatName: string): ConvertReport {
   requireLittleEndian();
@@ -34,6 +44,7 @@ export function convertHfCheckpoint(src: string, dst: string, formatName: string
     throw new MinifloatError("unsupported", `--dtype ${f.name}: packed sub-byte storage is not supported`);
   }
   const checkpoint = readHfCheckpoint(src);
+  const copied = filesToCopy(src);
   const entries: [string, SafetensorsEntry][] = [];
   let [converted, inexact, values] = [0, 0, 0];
   for (const [name, entry] of checkpoint.tensors) {
@@ -62,11 +73,7 @@ export function convertHfCheckpoint(src: string, dst: string, formatName: string
   }
   mkdirSync(dst, { recursive: true });
   writeSafetensors(join(dst, "model.safetensors"), entries, { format: "pt" });
-  for (const file of readdirSync(src)) {
-    const path = join(src, file);
-    if (WEIGHT_FILE.test(file) || file === "config.json" || !statSync(path).isFile()) continue;
-    copyFileSync(path, join(dst, file));
-  }
+  for (const file of copied) copyFileSync(join(src, file), join(dst, file));
   writeJsonAtomic(join(dst, "config.json"), { ...checkpoint.config, torch_dtype: f.name });
   return { tensors: checkpoint.tensors.size, converted, inexact, values };
 }

@@ -9,6 +9,7 @@ import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { closestName, MinifloatError } from "../errors.js";
 import type { FormatName } from "../formats/index.js";
 import { writeFileAtomic } from "./atomic.js";
+import { requireRegularFile } from "./bounded-read.js";
 
 /** What a dtype is: bits per element and the minifloat format with the same codes (null: none). */
 export interface DtypeInfo {
@@ -369,6 +370,7 @@ function readAt(fd: number, length: number, position: number): Uint8Array {
 /** Open `path`, hand its descriptor and size to `use`, close it; fs errors become "io" errors. */
 function withFile<T>(path: string, use: (fd: number, size: number) => T): T {
   let fd: number;
+  requireRegularFile(path, "safetensors file"); // opening a FIFO would wait for a writer forever
   try {
     fd = openSync(path, "r");
   } catch (e) {

@@ -1,10 +1,12 @@
 /**
  * The BERT configuration and inputs: BertConfig read from a Hugging Face config.json object (with
- * transformers' BertConfig defaults for absent fields, each present field checked, errors naming it),
- * written back as config.json, and the checks of a (B, T) batch of token ids before it reaches bert.ts.
+ * transformers' BertConfig defaults for absent fields, each present field checked, errors naming it,
+ * sizes bounded by bert-limits.ts), written back as config.json, and the checks of a (B, T) batch of
+ * token ids before it reaches bert.ts.
  */
 import { MinifloatError } from "../errors.js";
 import type { Tensor } from "../tensor/index.js";
+import { checkBertLimits } from "./bert-limits.js";
 
 /** The hidden activations BERT supports, by Hugging Face (ACT2FN) name: "gelu" and "gelu_python" are the
  * erf form, "gelu_new" and "gelu_pytorch_tanh" the tanh approximation. */
@@ -137,6 +139,7 @@ export function bertConfig(json: unknown): BertConfig {
       config.hiddenSize,
     );
   }
+  checkBertLimits(config);
   return config;
 }
 

@@ -10,3 +10,4 @@ export * from "./transformer.js";
 export * from "./registry.js";
 export * from "./bert.js";
 export * from "./bert-heads.js";
+export * from "./bert-limits.js";

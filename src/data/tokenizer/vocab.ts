@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { MinifloatError } from "../../errors.js";
 import { writeFileAtomic } from "../../io/atomic.js";
+import { READ_LIMITS, readTextBounded } from "../../io/bounded-read.js";
 
 /** sha256 of bert-base-uncased's vocab.txt (30,522 lines, LF line endings, trailing newline). */
 export const BERT_BASE_UNCASED_VOCAB_SHA256 =
@@ -100,15 +101,8 @@ export function parseVocabText(text: string, source: string): Vocab {
 
 /** Read a vocab.txt; an "io" error when it cannot be read, a "format" error when it is empty or has duplicates. */
 export function loadVocab(path: string): Vocab {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new MinifloatError("io", `could not read vocabulary ${path}: ${(e as Error).message}`, {
-      cause: e,
-    });
-  }
-  return parseVocabText(text, path);
+  // Bounded: a regular file of at most READ_LIMITS.vocab bytes (a link to /dev/zero is refused).
+  return parseVocabText(readTextBounded(path, READ_LIMITS.vocab, "vocabulary"), path);
 }
 
 /** sha256 of a string's UTF-8 bytes, in hex. */
