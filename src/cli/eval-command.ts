@@ -8,7 +8,14 @@
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
-import { firstSamples, loadTextDataset, readSquad, type TsvQuotingOption } from "../data/index.js";
+import {
+  firstSamples,
+  GLUE_TASKS,
+  isTextDataName,
+  loadTextDataset,
+  readSquad,
+  type TsvQuotingOption,
+} from "../data/index.js";
 import { MinifloatError } from "../errors.js";
 import {
   atMaxLength,
@@ -195,6 +202,12 @@ export function evalCommand(io: CliIo): Command {
     )
     .option("--quiet", "no progress on stderr")
     .action((modelDir: string | undefined, o: EvalCliOptions) => {
+      if (o.data !== undefined && o.data !== "squad" && !isTextDataName(o.data)) {
+        throw new MinifloatError(
+          "argument",
+          `--data ${JSON.stringify(o.data)}: expected squad, tsv or glue:<task> (${Object.keys(GLUE_TASKS).join(", ")})`,
+        );
+      }
       const dir = modelDir === undefined ? shippedModelDir("sst2") : resolveFromRoot(modelDir);
       const qa = isQaDirectory(dir);
       if (o.data === "squad" || (o.data === undefined && qa)) {

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { MinifloatError } from "../errors.js";
 import { shuffledIndices } from "./loader.js";
-import { loadGlueTask, readTextClassification, type TsvQuotingOption } from "./text/index.js";
+import { GLUE_TASKS, loadGlueTask, readTextClassification, type TsvQuotingOption } from "./text/index.js";
 import type { BatchInput, BertTokenizer } from "./tokenizer/index.js";
 
 /** Sentences (or sentence pairs) with class labels. */
@@ -48,14 +48,38 @@ export function loadTextDataset(
   split: TextSplit,
   options: TextDatasetOptions = {},
 ): TextDataset {
+  if (!isTextDataName(name)) {
+    const tasks = Object.keys(GLUE_TASKS).map((t) => `glue:${t}`);
+    throw new MinifloatError(
+      "argument",
+      `--data ${JSON.stringify(name)}: unknown text dataset; expected tsv or glue:<task> (${tasks.join(", ")})`,
+    );
+  }
   if (dir === undefined) throw new MinifloatError("io", `${name}: pass --data-dir with the task's TSV files`);
+  const { data, path } = readTextDataset(name, dir, split, options);
+  if (data.labels.length === 0) {
+    const which = split === "train" ? "training" : "evaluation";
+    throw new MinifloatError("format", `${path}: the ${which} split of ${name} has no examples`);
+  }
+  return data;
+}
+
+/** The dataset of loadTextDataset and the file its split was read from. */
+function readTextDataset(
+  name: string,
+  dir: string,
+  split: TextSplit,
+  options: TextDatasetOptions,
+): { data: TextDataset; path: string } {
   const quoting = options.quoting ?? "auto";
   if (name === "tsv") {
     const read = (file: string, labels?: readonly string[]) =>
       readTextClassification(join(dir, file), labels === undefined ? { quoting } : { quoting, labels });
     const labels = options.classes ?? (split === "train" ? undefined : read("train.tsv").labels);
-    const data = read(split === "train" ? "train.tsv" : "dev.tsv", labels);
-    return { name, textsA: data.texts, textsB: null, labels: data.labelIds, classes: data.labels };
+    const file = split === "train" ? "train.tsv" : "dev.tsv";
+    const data = read(file, labels);
+    const d = { name, textsA: data.texts, textsB: null, labels: data.labelIds, classes: data.labels };
+    return { data: d, path: join(dir, file) };
   }
   const glue = loadGlueTask(name.slice("glue:".length), dir, split === "train" ? "train" : "dev", {
     quoting,
@@ -67,13 +91,14 @@ export function loadTextDataset(
     );
   }
   const pair = glue.examples.some((e) => e.textB !== undefined);
-  return {
+  const data = {
     name,
     textsA: glue.examples.map((e) => e.textA),
     textsB: pair ? glue.examples.map((e) => e.textB ?? "") : null,
     labels: Int32Array.from(glue.examples, (e) => e.label),
     classes: glue.labelNames,
   };
+  return { data, path: glue.path };
 }
 
 /** The first `n` samples of `d` (all of them when n is at least its size, or undefined). */
@@ -132,6 +157,12 @@ export class TextLoader {
     });
     this.ids = encoded.inputIds;
     this.types = encoded.tokenTypeIds;
+  }
+
+  /** The largest batch: (rows, tokens) of the longest row padded with the batch size's rows. */
+  get largestBatch(): readonly [number, number] {
+    const longest = this.ids.reduce((m, row) => Math.max(m, row.length), 0);
+    return [Math.min(this.options.batchSize, this.size), longest];
   }
 
   /** Batches in one epoch (the last may be smaller). */

@@ -7,7 +7,11 @@
 import { closestName, MinifloatError } from "../errors.js";
 import { TSV_QUOTING_OPTIONS, type TsvQuotingOption } from "../data/index.js";
 import { resolveDataDir } from "../io/index.js";
+import { BERT_LIMITS } from "../nn/index.js";
 import { BACKEND_NAMES, type BackendName } from "../tensor/index.js";
+
+/** The longest token sequence a run may ask for (BERT's largest max_position_embeddings). */
+export const MAX_SEQUENCE_LENGTH = BERT_LIMITS.max_position_embeddings;
 
 /** The optimizers a run can use. */
 export const OPTIMIZER_NAMES = ["sgd", "adam", "adamw"] as const;
@@ -152,9 +156,15 @@ function checkField(source: string, field: Field, v: unknown): unknown {
       if (typeof v !== "object" || v === null || Array.isArray(v))
         fail(source, field, `expected an object, got ${shown(v)}`);
       return Object.freeze({ ...v });
+    case "maxLength": {
+      // Positions of a text model are bounded (bert-limits.ts); refused here, before any data is read.
+      const n = checkNumber(source, field, v, 1, true);
+      if (n > MAX_SEQUENCE_LENGTH)
+        fail(source, field, `expected at most ${MAX_SEQUENCE_LENGTH} tokens, got ${n}`);
+      return n;
+    }
     case "epochs":
     case "batchSize":
-    case "maxLength":
     case "stepEpochs":
       return checkNumber(source, field, v, 1, true);
     case "seed":

@@ -24,6 +24,8 @@ import {
   bertConfig,
   checkBertWeights,
   createContext,
+  MAX_ATTENTION_VALUES,
+  type BertConfig,
   createModel,
   type Module,
   type ModelConfig,
@@ -317,6 +319,20 @@ export function buildModel(config: TrainConfig, data: RunData, ctx: ModuleContex
   return createModel(config.model, modelConfig, ctx);
 }
 
+/** Refuse a text run whose largest batch needs attention scores (B, heads, T, T) beyond one tensor's
+ * bound (MAX_ATTENTION_VALUES), naming --max-length and --batch-size, before its first step. */
+function checkAttentionSize(config: TrainConfig, model: Module, loader: TextLoader): void {
+  const heads = (model as unknown as { config: BertConfig }).config.numAttentionHeads;
+  const [b, t] = loader.largestBatch;
+  const values = b * heads * t * t;
+  if (values > MAX_ATTENTION_VALUES) {
+    throw new MinifloatError(
+      "argument",
+      `--max-length ${config.maxLength} with --batch-size ${config.batchSize}: a batch of ${b} rows of ${t} tokens needs attention scores of ${b} x ${heads} heads x ${t} x ${t} = ${values} values, over the limit of ${MAX_ATTENTION_VALUES}; lower --max-length or --batch-size`,
+    );
+  }
+}
+
 /** The training loader (seeded, shuffled) and the evaluation loader (in order) of a run. */
 function makeLoaders(
   config: TrainConfig,
@@ -372,6 +388,9 @@ export function createRunSetup(config: TrainConfig, policy: PrecisionPolicy, dat
   const notes = config.init === null ? [] : [loadInit(config.init, model)];
   const params = [...model.namedParameters()].map(([name, tensor]) => ({ name, tensor }));
   const { trainLoader, testLoader } = makeLoaders(config, data);
+  for (const loader of [trainLoader, testLoader]) {
+    if (loader instanceof TextLoader) checkAttentionSize(config, model, loader);
+  }
   return {
     policy,
     engine,

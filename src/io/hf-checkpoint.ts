@@ -20,7 +20,7 @@ import {
   type SafetensorsDtype,
   type SafetensorsEntry,
 } from "./safetensors.js";
-import { entryToTensor, requireLittleEndian, tensorToEntry } from "./safetensors-tensor.js";
+import { entryToFloat32, entryToTensor, requireLittleEndian, tensorToEntry } from "./safetensors-tensor.js";
 
 /** A model as checkpoints see it; a minifloat Module fits as it is. */
 export interface CheckpointModel {
@@ -236,14 +236,34 @@ export function loadState(
     const code = problems.length === 1 && wrongShape.length > 0 ? "shape" : "format";
     throw new MinifloatError(code, `${source} does not match the model: ${problems.join("; ")}`);
   }
-  for (const [name, key] of keyOf) {
+  const loaded = [...keyOf].map(([name, key]) => {
     const old = params.get(name) as Tensor;
     const entry = tensors.get(key) as SafetensorsEntry;
     const create = { format: old.format, engine: old.engine, requiresGrad: old.requiresGrad, name: key };
-    model.setParameter(name, entryToTensor(entry, create));
+    return { name, key, old, t: entryToTensor(entry, create) };
+  });
+  const bad = loaded.map(({ key }) => nonFiniteAt(key, tensors.get(key) as SafetensorsEntry)).find(Boolean);
+  if (bad !== undefined) {
+    for (const { t } of loaded) t.dispose();
+    throw new MinifloatError(
+      "numeric",
+      `${source}: the weights hold ${bad}; a model with them computes nothing meaningful`,
+    );
+  }
+  for (const { name, old, t } of loaded) {
+    model.setParameter(name, t);
     old.dispose();
   }
   return { loaded: [...keyOf.keys()], missing: absent, skipped };
+}
+
+/** "NaN at key[i]" for the first non-finite value of a checkpoint tensor (as stored), else undefined. */
+function nonFiniteAt(key: string, entry: SafetensorsEntry): string | undefined {
+  const values = entryToFloat32(entry, key);
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) return `${values[i]} at ${key}[${i}] (flat index)`;
+  }
+  return undefined;
 }
 
 /** Build a model from the config.json of `dir` with `build`, then load its weights (see loadState). */

@@ -137,6 +137,19 @@ describe("reading", () => {
     );
   });
 
+  // Issue 15, item 6: an empty SQuAD file reported 0.00% and exited 0.
+  it("refuses a file without questions, naming it", () => {
+    const path = join(dir, "empty.json");
+    for (const empty of [{ version: "1.1", data: [] }, { data: [{ title: "t", paragraphs: [] }] }]) {
+      writeFileSync(path, JSON.stringify(empty));
+      expectError(
+        () => readSquad(path),
+        "format",
+        /empty\.json: no questions \(data holds no paragraphs with qas\)/,
+      );
+    }
+  });
+
   it("reports invalid JSON and a missing file", () => {
     const path = join(dir, "broken.json");
     writeFileSync(path, '{"data": [');

@@ -117,6 +117,12 @@ export function parseSquad(json: unknown, source = "<squad>"): SquadDataset {
       });
     });
   });
+  if (questions.length === 0) {
+    throw new MinifloatError(
+      "format",
+      `${source}: no questions (data holds no paragraphs with qas); nothing to evaluate`,
+    );
+  }
   return { source, version, questions, misalignedAnswers: misaligned };
 }
 
