@@ -117,6 +117,14 @@ const vocab = [
 write("tokenizer", "small", `${vocab.join("\n")}\n\0The cats, unaffable.\tthe CAT`);
 write("tokenizer", "crlf", `${vocab.join("\r\n")}\r\n\0Ünïcödé 我们 [MASK] \u0301x`);
 write("tokenizer", "no-specials", "a\nb\n\0a b");
+// Issue 15, items 4 and 5: bytes a vocab.txt linked to a device or system file would give.
+write("tokenizer", "zeros", "\0".repeat(64));
+write(
+  "tokenizer",
+  "passwd",
+  "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n\0root",
+);
+write("tokenizer", "duplicate", `${vocab.join("\n")}\nthe\n\0the cat`);
 
 // Policies.
 write(
@@ -164,6 +172,19 @@ write(
   "hf",
   `${JSON.stringify({ architectures: ["BertModel"], hidden_size: 8 })}\0{"metadata":{},"weight_map":{"w":"a.safetensors","v":".."}}`,
 );
+
+// Issue 15, item 4: a 2 KB BERT config.json asking for unbounded memory must be refused from its sizes.
+const SHARD_INDEX = JSON.stringify({ weight_map: { w: "a.safetensors" } });
+const bert = { architectures: ["BertForSequenceClassification"], model_type: "bert", vocab_size: 30522 };
+for (const [name, sizes] of [
+  ["bert-layers-1e6", { num_hidden_layers: 1_000_000 }],
+  ["bert-intermediate-4e6", { intermediate_size: 4_000_000 }],
+  ["bert-hidden-16384", { hidden_size: 16384, num_attention_heads: 16 }],
+  ["bert-positions-1e5", { max_position_embeddings: 100_000 }],
+  ["bert-small", { hidden_size: 8, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 16 }],
+] as const) {
+  write("config", name, `${JSON.stringify({ ...bert, ...sizes })}\0${SHARD_INDEX}`);
+}
 
 // Command lines, one argument per line.
 write("cli", "cast", "cast\n--to\nbfloat16,float8_e4m3fn\n--rounding\nstochastic\n--\n0.1\n-0x1.8p-3\nnan");

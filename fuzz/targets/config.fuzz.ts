@@ -1,14 +1,18 @@
 /**
  * Fuzz target: configuration JSON as `train --config FILE` reads it, as a run directory's config.json
  * is read on resume, and as a Hugging Face checkpoint's config.json and shard index are read (the
- * checkpoint folder holds one valid shard, `a.safetensors`). Input: config JSON, NUL, index JSON.
+ * checkpoint folder holds one valid shard, `a.safetensors`), then as a BERT configuration: its sizes
+ * checked against the limits and against the shard's shapes, which must never allocate the model it
+ * describes (seeds with a million layers or a 16384-wide model). Input: config JSON, NUL, index JSON.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parsesOrRefuses, scratchDir, splitAtNul } from "../contract.js";
 import { trainConfigFrom } from "../../src/cli/train-options.js";
 import { readRunConfig } from "../../src/experiment/run-dir.js";
-import { readHfCheckpoint } from "../../src/io/hf-checkpoint.js";
+import { readHfCheckpoint, readHfConfig, readHfShapes } from "../../src/io/hf-checkpoint.js";
+import { bertConfig } from "../../src/nn/bert-config.js";
+import { checkBertWeights } from "../../src/nn/bert-limits.js";
 import { serializeSafetensors } from "../../src/io/safetensors.js";
 
 let folders: { run: string; hf: string } | undefined;
@@ -37,4 +41,7 @@ export function fuzz(data: Buffer): void {
   writeFileSync(join(hf, "config.json"), config);
   writeFileSync(join(hf, "model.safetensors.index.json"), index);
   parsesOrRefuses(() => readHfCheckpoint(hf), hf);
+  parsesOrRefuses(() => {
+    checkBertWeights(bertConfig(readHfConfig(hf), hf), readHfShapes(hf), hf);
+  }, hf);
 }

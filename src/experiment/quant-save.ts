@@ -273,7 +273,7 @@ export function loadQuantizedModel(dir: string): QuantizedCheckpoint {
   const quantization = readQuantizationConfig(dir, checkpoint.config);
   const wSpec = resolveSpec(quantization.weights, "weight");
   const aSpec = resolveSpec(quantization.activations, "activation");
-  const config = bertConfig(checkpoint.config);
+  const config = bertConfig(checkpoint.config, join(dir, "config.json"));
   checkBertWeights(config, checkpointShapes(checkpoint), dir);
   const ctx = createContext({ engine: new Engine({ backend: "wasm" }), paramFormat: floatFormat("float32") });
   const model = new BertForSequenceClassification(ctx, config, { hfInit: false });

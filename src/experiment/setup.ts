@@ -198,7 +198,7 @@ function buildBert(config: TrainConfig, data: TextRunData, ctx: ModuleContext): 
     id2label: Object.fromEntries(classes.map((c, i) => [String(i), c])),
     label2id: Object.fromEntries(classes.map((c, i) => [c, i])),
   };
-  const bert = bertConfig(json);
+  const bert = bertConfig(json, config.init === null ? "--model-options" : `--init ${config.init}`);
   if (config.init !== null) checkBertWeights(bert, readHfShapes(config.init), `--init ${config.init}`);
   return new BertForSequenceClassification(ctx, bert) as unknown as Module;
 }

@@ -152,7 +152,7 @@ export function loadBertDirectory<M extends CheckpointModel & { eval(): M }>(
   options: LoadBertOptions<M>,
 ): BertDirectory<M> {
   const checkpoint = readHfCheckpoint(dir);
-  const config = bertConfig(checkpoint.config);
+  const config = bertConfig(checkpoint.config, join(dir, "config.json"));
   checkBertWeights(config, checkpointShapes(checkpoint), dir);
   const arch = checkpoint.config.architectures;
   if (Array.isArray(arch) && arch.length > 0 && !arch.includes(options.architecture)) {

@@ -89,8 +89,19 @@ function labelsOf(j: Json): string[] {
   return labels as string[];
 }
 
-/** A validated BertConfig from a Hugging Face config.json object; throws MinifloatError("config") naming the field. */
-export function bertConfig(json: unknown): BertConfig {
+/** A validated BertConfig from a Hugging Face config.json object; throws MinifloatError("config") naming
+ * the field, and `source` (the file) when given. */
+export function bertConfig(json: unknown, source?: string): BertConfig {
+  if (source === undefined) return checkedBertConfig(json);
+  try {
+    return checkedBertConfig(json);
+  } catch (e) {
+    if (!(e instanceof MinifloatError)) throw e;
+    throw new MinifloatError(e.code, `${source}: ${e.message}`, { cause: e });
+  }
+}
+
+function checkedBertConfig(json: unknown): BertConfig {
   if (typeof json !== "object" || json === null || Array.isArray(json))
     throw bad("config.json", "an object", json);
   const j = json as Json;

@@ -89,6 +89,12 @@ describe("labels, names and errors", () => {
     expect(glueTask("STS-B").name).toBe("stsb");
     expectError(() => glueTask("sst3"), "argument", /unknown GLUE task "sst3"; did you mean "sst2"\?/);
     expectError(() => glueTask("mnlli"), "argument", /did you mean "mnli"/);
+    // Issue 15, item 6: an empty name said: unknown GLUE task "".
+    expectError(
+      () => glueTask("glue:"),
+      "argument",
+      /expected a GLUE task name \(glue:<task>, one of cola, sst2.*\), got "glue:"/,
+    );
   });
 
   it("checks the split, and finds the file from the GLUE root too", () => {

@@ -184,6 +184,12 @@ export function glueTask(name: string): GlueTaskSpec {
     .replace(/^glue[:/]/, "")
     .replace(/[-_\s]/g, "");
   if (key in GLUE_TASKS) return GLUE_TASKS[key as GlueTaskName];
+  if (key === "") {
+    throw new MinifloatError(
+      "argument",
+      `expected a GLUE task name (glue:<task>, one of ${TASK_NAMES.join(", ")}), got ${JSON.stringify(name)}`,
+    );
+  }
   const guess = closestName(key, TASK_NAMES);
   throw new MinifloatError(
     "argument",
