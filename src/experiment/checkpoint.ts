@@ -13,12 +13,15 @@ import {
   formatToDtype,
   readSafetensors,
   readSafetensorsHeader,
+  schema as s,
   writeSafetensors,
   type SafetensorsEntry,
+  type Schema,
 } from "../io/index.js";
 import type { CodeBuffer } from "../optim/index.js";
 import type { Module } from "../nn/index.js";
 import { allocStorage, codesOf, type StorageArray } from "../tensor/index.js";
+import { trainerStateSchema } from "./run-schema.js";
 import type { RunSetup } from "./setup.js";
 
 /** The trainer's position and counters, kept in a checkpoint's metadata. */
@@ -79,30 +82,25 @@ export function saveCheckpoint(dir: string, setup: RunSetup, state: TrainerState
   return path;
 }
 
-function parseJsonField(path: string, metadata: Readonly<Record<string, string>>, key: string): unknown {
+/** The JSON of metadata `key`, checked against `schema`; a "format" error naming the file and key. */
+function parseJsonField<T>(
+  path: string,
+  metadata: Readonly<Record<string, string>>,
+  key: string,
+  schema: Schema<T>,
+): T {
   const text = Object.hasOwn(metadata, key) ? metadata[key] : undefined;
   if (text === undefined)
     throw new MinifloatError("format", `${path}: not a minifloat checkpoint (no ${key} metadata)`);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new MinifloatError("format", `${path}: metadata ${key} is not valid JSON`);
-  }
+  return s.parseJson(schema, text, `${path}: metadata ${key}`);
 }
+
+const formatsSchema = s.record(s.string);
 
 /** The trainer state recorded in a checkpoint (only its header is read). */
 export function readTrainerState(path: string): TrainerState {
   const header = readSafetensorsHeader(path);
-  const raw = parseJsonField(path, header.metadata, "minifloat.trainer");
-  const state = (typeof raw === "object" && raw !== null ? raw : {}) as Partial<TrainerState>;
-  if (
-    !Number.isSafeInteger(state.step) ||
-    !Number.isSafeInteger(state.epoch) ||
-    !Number.isSafeInteger(state.batch)
-  ) {
-    throw new MinifloatError("format", `${path}: metadata minifloat.trainer lacks epoch, batch and step`);
-  }
-  return state as TrainerState;
+  return parseJsonField(path, header.metadata, "minifloat.trainer", trainerStateSchema);
 }
 
 /** The checkpoint files in `dir`, oldest (fewest steps) first. */
@@ -122,7 +120,7 @@ export function listCheckpoints(dir: string): string[] {
 /** Copy a checkpoint's state into a freshly built run (same configuration); returns the trainer state. */
 export function loadCheckpoint(path: string, setup: RunSetup): TrainerState {
   const file = readSafetensors(path);
-  const formats = parseJsonField(path, file.metadata, "minifloat.formats") as Record<string, string>;
+  const formats = parseJsonField(path, file.metadata, "minifloat.formats", formatsSchema);
   const state = readTrainerState(path);
   const find = (name: string, format: FloatFormat, length: number): Uint8Array | undefined => {
     const entry = file.tensors.get(name);
@@ -162,7 +160,7 @@ export function loadCheckpoint(path: string, setup: RunSetup): TrainerState {
  * decoded exactly from the format each was stored in. */
 export function readCheckpointValues(path: string): Map<string, Float32Array> {
   const file = readSafetensors(path);
-  const formats = parseJsonField(path, file.metadata, "minifloat.formats") as Record<string, string>;
+  const formats = parseJsonField(path, file.metadata, "minifloat.formats", formatsSchema);
   const out = new Map<string, Float32Array>();
   for (const [name, entry] of file.tensors) {
     if (!name.startsWith("param/") && !name.startsWith("buffer/")) continue;

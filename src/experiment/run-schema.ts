@@ -1,6 +1,6 @@
 /**
- * The declared shapes of what a run directory holds besides config.json: the lines of metrics.jsonl
- * (epoch and step lines) and results.json. Each schema is checked by the compiler against the type the
+ * The declared shapes of what a run directory holds: config.json's parts, the lines of metrics.jsonl
+ * (epoch and step lines), results.json and the trainer state in a checkpoint's metadata. Each schema is checked by the compiler against the type the
  * trainer writes (EpochMetrics, RunResults), so a field added to one and not the other fails to build;
  * readers (run-dir.ts, report/load.ts) read these files through them only.
  */
@@ -8,7 +8,11 @@ import { schema as s, type Infer, type Schema } from "../io/index.js";
 import { parsePolicy, type PrecisionPolicy } from "../precision/index.js";
 import { makeTrainConfig, type TrainConfig } from "./config.js";
 import type { ClassRates, LayerRates } from "./monitor.js";
-import type { EpochMetrics, MemoryFigures, RunResults } from "./trainer.js";
+import type { CancellationStats } from "../optim/index.js";
+import type { ValueClassCounts } from "../formats/index.js";
+import type { LayerCounts } from "./monitor.js";
+import type { TrainerState } from "./checkpoint.js";
+import type { EpochMetrics, EpochProgress, MemoryFigures, RunResults } from "./trainer.js";
 
 const classRates: Schema<ClassRates> = s.object({ overflow: s.float, underflow: s.float, zero: s.float });
 
@@ -92,4 +96,45 @@ export const runResultsSchema: Schema<RunResults> = s.object({
   testLoss: s.float,
   secondsPerEpoch: s.float,
   peakBytes: s.float,
+});
+
+const classCounts: Schema<ValueClassCounts> = s.object({
+  elements: s.count,
+  zero: s.count,
+  subnormal: s.count,
+  nonFinite: s.count,
+});
+
+const layerCounts: Schema<LayerCounts> = s.object({
+  activations: classCounts,
+  gradients: classCounts,
+  weightGradients: classCounts,
+});
+
+const cancellation: Schema<CancellationStats> = s.object({
+  elements: s.count,
+  nonzero: s.count,
+  cancelled: s.count,
+  belowHalfUlp: s.count,
+});
+
+/** The running sums of an epoch in progress, kept in a mid-epoch checkpoint. */
+export const epochProgressSchema: Schema<EpochProgress> = s.object({
+  lossSum: s.float,
+  correct: s.count,
+  seen: s.count,
+  skipped: s.count,
+  seconds: s.float,
+  cancellation,
+  layers: s.record(layerCounts),
+});
+
+/** The trainer state of a checkpoint's metadata (minifloat.trainer); its progress is checked on use. */
+export const trainerStateSchema: Schema<TrainerState> = s.object({
+  epoch: s.count,
+  batch: s.count,
+  step: s.count,
+  scaler: s.object({ scale: s.number, goodSteps: s.count, skippedSteps: s.count }),
+  optimizerSteps: s.count,
+  progress: s.unknown,
 });

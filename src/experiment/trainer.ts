@@ -8,7 +8,7 @@
  */
 import { rmSync } from "node:fs";
 import { isMinifloatError } from "../errors.js";
-import { writeJsonAtomic, appendLine } from "../io/index.js";
+import { appendLine, schema as s, writeJsonAtomic } from "../io/index.js";
 import { addStats, NO_CANCELLATION, type CancellationStats } from "../optim/index.js";
 import { BatchNorm } from "../nn/index.js";
 import type { PrecisionPolicy } from "../precision/index.js";
@@ -22,6 +22,7 @@ import {
 import type { TrainConfig } from "./config.js";
 import { layerRates, LayerMonitor, type LayerCounts, type LayerRates } from "./monitor.js";
 import { openRunDir, truncateMetrics, type RunPaths } from "./run-dir.js";
+import { epochProgressSchema } from "./run-schema.js";
 import {
   checkBertMaxLength,
   createRunSetup,
@@ -42,7 +43,7 @@ import {
 } from "./step.js";
 
 /** Running sums of the epoch in progress (saved in mid-epoch checkpoints). */
-interface EpochProgress {
+export interface EpochProgress {
   lossSum: number;
   correct: number;
   seen: number;
@@ -253,7 +254,9 @@ export function trainRun(config: TrainConfig, options: TrainOptions): RunResults
   try {
     for (let epoch = state.epoch; epoch < config.epochs; epoch++) {
       const resumingMidEpoch = epoch === state.epoch && state.batch > 0 && state.progress !== null;
-      const progress = resumingMidEpoch ? (state.progress as EpochProgress) : newProgress();
+      const progress = resumingMidEpoch
+        ? s.validateJson(epochProgressSchema, state.progress, `${checkpoint ?? "checkpoint"}: progress`)
+        : newProgress();
       monitor.restore(progress.layers);
       setup.engine.memory.resetPeak();
       for (let b = epoch === state.epoch ? state.batch : 0; b < batches; b++) {
