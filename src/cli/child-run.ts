@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MinifloatError } from "../errors.js";
-import type { RunOne, RunResults } from "../experiment/index.js";
+import { runResultsSchema, type RunOne, type RunResults } from "../experiment/index.js";
+import { schema as s } from "../io/index.js";
 import type { CliIo } from "./io.js";
 import { ProgressDisplay } from "./progress.js";
 
@@ -76,9 +77,13 @@ export function childRunner(io: CliIo, display = new ProgressDisplay(io)): RunOn
           return;
         }
         try {
-          resolve(JSON.parse(out) as RunResults);
-        } catch {
-          reject(new MinifloatError("io", `run ${label} (${dir}) printed no JSON results`));
+          resolve(s.parseJson(runResultsSchema, out, `the results run ${label} (${dir}) printed`));
+        } catch (e) {
+          reject(
+            e instanceof MinifloatError
+              ? e
+              : new MinifloatError("io", `run ${label} (${dir}) printed no JSON results`),
+          );
         }
       });
     });
