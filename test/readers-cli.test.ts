@@ -59,13 +59,13 @@ describe("readers through the CLI (issue 15)", () => {
   });
 
   it("eval refuses NaN weights instead of reporting an accuracy", async () => {
-    const r = await cli("eval", tinyClassifier(true), "--data", "tsv", "--data-dir", tsvTask());
+    const r = await cli("eval", "--quiet", tinyClassifier(true), "--data", "tsv", "--data-dir", tsvTask());
     expect(r.code).not.toBe(0);
     expect(r.out).toBe("");
     expect(r.err).toMatch(
       /the weights hold NaN at bert\.encoder\.layer\.0\.intermediate\.dense\.weight\[3\]/,
     );
-    const ok = await cli("eval", tinyClassifier(false), "--data", "tsv", "--data-dir", tsvTask());
+    const ok = await cli("eval", "--quiet", tinyClassifier(false), "--data", "tsv", "--data-dir", tsvTask());
     expect(ok.err).toBe("");
     expect(ok.code).toBe(0);
   });
@@ -73,13 +73,13 @@ describe("readers through the CLI (issue 15)", () => {
   it("eval names the file of an empty evaluation split", async () => {
     const data = tsvTask();
     writeFileSync(join(data, "dev.tsv"), "text\tlabel\n");
-    const r = await cli("eval", tinyClassifier(), "--data", "tsv", "--data-dir", data);
+    const r = await cli("eval", "--quiet", tinyClassifier(), "--data", "tsv", "--data-dir", data);
     expect(r.code).not.toBe(0);
     expect(r.err).toMatch(/dev\.tsv: the evaluation split of tsv has no examples/);
   });
 
   it("eval --data bogus names the argument and the accepted values", async () => {
-    const r = await cli("eval", tinyClassifier(), "--data", "bogus");
+    const r = await cli("eval", "--quiet", tinyClassifier(), "--data", "bogus");
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--data "bogus": expected squad, tsv or glue:<task> \(cola, sst2/);
   });
