@@ -84,7 +84,7 @@ export function trainCommand(io: CliIo): Command {
         io.stdout(JSON.stringify(r, null, 2) + "\n");
         return;
       }
-      const stats = r.batchNormLayers > 0 ? ` (batch-norm statistics ${r.batchNormStats})` : "";
+      const stats = (r.batchNormLayers ?? 0) > 0 ? ` (batch-norm statistics ${r.batchNormStats})` : "";
       io.stdout(
         `${config.model} on ${config.data}, policy ${r.policy.name}${stats}, ${r.parameters} parameters\n`,
       );

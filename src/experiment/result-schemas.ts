@@ -39,7 +39,7 @@ const policySummary: Schema<PolicySummary> = s.object({
   meanAccuracy: s.float,
   stdAccuracy: s.float,
   deltaVsFp32: s.nullable(s.float),
-  vsFp32: s.nullable(accuracyDifference),
+  vsFp32: s.nullOrAbsent(accuracyDifference), // absent in compare.json files written before it
   secondsPerEpoch: s.float,
   peakBytes: s.float,
   cancelledFraction: s.float,
@@ -147,13 +147,20 @@ export const quantizeResultsSchema: Schema<QuantizeRunResults> = s.object({
   samples: s.count,
   calibrationSamples: s.count,
   attention: s.boolean,
-  quoting: s.literal("auto", "csv", "none"),
+  // absent in quantize.json files written before --quoting: read as the default
+  quoting: s.refine(s.optional(s.literal("auto", "csv", "none")), (q) => q ?? "auto"),
   baseline: s.object({ metric: s.string, value: s.float, seconds: s.float }),
   results: s.array(quantResult),
   layers: s.array(quantLayer),
 });
 
 const verdict = s.literal("holds", "does not hold", "inconclusive at this scale");
+/** A claim's verdict as recorded: a reproduce.json written before verdicts had statistics may say
+ * "partly", which had no interval behind it and reads as inconclusive. */
+const recordedVerdict = s.refine(
+  s.literal("holds", "does not hold", "inconclusive at this scale", "partly"),
+  (v) => (v === "partly" ? "inconclusive at this scale" : v),
+);
 
 const expectation: Schema<Expectation> = s.tagged("kind", {
   within: s.object({ kind: s.literal("within"), margin: s.float }),
@@ -177,8 +184,8 @@ const claim: Schema<Claim> = s.object({
   id: s.string,
   claim: s.string,
   measured: s.string,
-  evidence: s.array(evidence),
-  verdict,
+  evidence: s.refine(s.optional(s.array(evidence)), (e) => e ?? []), // absent before statistics
+  verdict: recordedVerdict,
   part: s.string,
 });
 

@@ -88,7 +88,7 @@ export const runResultsSchema: Schema<RunResults> = s.object({
   config: trainConfigSchema,
   policy: storedPolicySchema,
   batchNormStats: s.literal("float32", "policy"),
-  batchNormLayers: s.count,
+  batchNormLayers: s.optional(s.count),
   parameters: s.count,
   warnings: s.array(s.string),
   epochs: s.array(epochLineSchema),

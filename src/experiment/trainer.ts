@@ -99,8 +99,9 @@ export interface RunResults {
   readonly policy: PrecisionPolicy;
   /** The policy's batch-norm statistics setting (it applies only where batchNormLayers > 0). */
   readonly batchNormStats: "float32" | "policy";
-  /** The model's BatchNorm layers (0 for mlp, lenet5, vit-tiny and BERT, which have none). */
-  readonly batchNormLayers: number;
+  /** The model's BatchNorm layers (0 for mlp, lenet5, vit-tiny and BERT, which have none; absent in
+   * results.json files written before it was recorded). */
+  readonly batchNormLayers?: number;
   readonly parameters: number;
   readonly warnings: readonly string[];
   readonly epochs: readonly EpochMetrics[];

@@ -105,6 +105,14 @@ export function nullable<T>(inner: Schema<T>): Schema<T | null> {
   };
 }
 
+/** `inner`, or null where the field is null or absent (a field added after older files were written). */
+export function nullOrAbsent<T>(inner: Schema<T>): Schema<T | null> {
+  return {
+    expected: `${inner.expected} or null`,
+    check: (v, at) => (v === null || v === undefined ? null : inner.check(v, at)),
+  };
+}
+
 /** Marks an object field that may be absent. */
 export interface OptionalSchema<T> extends Schema<T | undefined> {
   readonly optional: true;

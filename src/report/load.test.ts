@@ -11,6 +11,7 @@ import {
   ACCURACY,
   writeCompareDir,
   writeQuantDir,
+  writeReproduceDir,
   writeRunDir,
   writeToleranceDir,
 } from "../../test/report-fixtures.js";
@@ -173,5 +174,38 @@ describe("loadReportInputs", () => {
       "format",
       /results\.json: warnings: expected an array, got "none"/,
     );
+  });
+  it("reads files as earlier versions wrote them (fields added since absent, an old verdict)", () => {
+    const edit = (path: string, change: (json: Record<string, unknown>) => unknown): void => {
+      writeFileSync(
+        path,
+        JSON.stringify(change(JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>)),
+      );
+    };
+    const drop = (o: unknown, key: string): Record<string, unknown> => {
+      return Object.fromEntries(Object.entries(o as Record<string, unknown>).filter(([k]) => k !== key));
+    };
+    const dir = join(root, "old-compare");
+    writeCompareDir(dir);
+    edit(join(dir, "compare.json"), (c) => ({
+      ...c,
+      summary: (c.summary as unknown[]).map((s) => drop(s, "vsFp32")),
+    }));
+    edit(join(dir, "fp32", "seed-0", "results.json"), (r) => drop(r, "batchNormLayers"));
+    const [input] = loadReportInputs(dir);
+    if (input.kind !== "compare") throw new Error(input.kind);
+    expect(input.compare.summary.map((s) => s.vsFp32)).toEqual(Object.keys(ACCURACY).map(() => null));
+    const old = join(root, "old-reproduce");
+    writeReproduceDir(old);
+    edit(join(old, "reproduce.json"), (r) => ({
+      ...r,
+      claims: (r.claims as unknown[]).map((c) => ({ ...drop(c, "evidence"), verdict: "partly" })),
+    }));
+    const [reproduce] = loadReportInputs(old);
+    if (reproduce.kind !== "reproduce") throw new Error(reproduce.kind);
+    expect(new Set(reproduce.reproduce.claims.map((c) => c.verdict))).toEqual(
+      new Set(["inconclusive at this scale"]),
+    );
+    expect(reproduce.reproduce.claims.every((c) => c.evidence.length === 0)).toBe(true);
   });
 });
