@@ -181,7 +181,10 @@ function planTasks(
     const folder = policyFolder(policy);
     const other = byFolder.get(folder);
     if (other !== undefined) {
-      const what = other === policy ? `names "${policy}" twice` : `has "${other}" and "${policy}", which share the run folder ${folder}`;
+      const what =
+        other === policy
+          ? `names "${policy}" twice`
+          : `has "${other}" and "${policy}", which share the run folder ${folder}`;
       throw new MinifloatError("argument", `compare: --policies ${what}; each run must be distinct`);
     }
     byFolder.set(folder, policy);

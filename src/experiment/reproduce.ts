@@ -201,7 +201,14 @@ function compare(
 }
 
 /** The entries a studies folder holds: its parts, its report and reproduce.json. */
-const STUDIES_ENTRIES = new Set(["mnist", "fashion", "tolerance", "bf16-updates", "fp8-ptq", "reproduce.json"]);
+const STUDIES_ENTRIES = new Set([
+  "mnist",
+  "fashion",
+  "tolerance",
+  "bf16-updates",
+  "fp8-ptq",
+  "reproduce.json",
+]);
 
 /** True when every entry of a folder is one a studies folder holds (one stopped before reproduce.json). */
 function isStudiesFolder(names: readonly string[]): boolean {

@@ -190,7 +190,14 @@ export function claimRunDir(
     lock.release();
     throw e;
   }
-  return { paths, note: lock.note, release: () => lock.release(), abandon };
+  return {
+    paths,
+    note: lock.note,
+    release: () => {
+      lock.release();
+    },
+    abandon,
+  };
 }
 
 /** Start the claimed run: with `force` the old run's files go (only now, once the new run is ready),

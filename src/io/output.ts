@@ -6,7 +6,16 @@
  * file and otherwise recognised by their files, and each command accepts only the kind it writes.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { basename, dirname, join, relative, resolve, sep, isAbsolute } from "node:path";
 import { MinifloatError } from "../errors.js";
 import { writeJsonAtomic } from "./atomic.js";
@@ -29,12 +38,22 @@ const KIND_NAMES: Readonly<Record<FolderKind, string>> = {
 };
 
 /** Names a folder of each kind holds, for folders made before the marker existed. */
-const RECOGNISED: ReadonlyArray<readonly [FolderKind, (names: ReadonlySet<string>, dir: string) => boolean]> = [
-  ["model", (n) => n.has("config.json") && (n.has("model.safetensors") || n.has("model.safetensors.index.json"))],
-  ["run", (n, dir) => n.has("config.json") && (["metrics.jsonl", "results.json", "checkpoints"].some((f) => n.has(f)) || isRunConfig(join(dir, "config.json")))],
-  ["compare", (n) => n.has("compare.json")],
-  ["reproduce", (n) => n.has("reproduce.json")],
-];
+const RECOGNISED: ReadonlyArray<readonly [FolderKind, (names: ReadonlySet<string>, dir: string) => boolean]> =
+  [
+    [
+      "model",
+      (n) => n.has("config.json") && (n.has("model.safetensors") || n.has("model.safetensors.index.json")),
+    ],
+    [
+      "run",
+      (n, dir) =>
+        n.has("config.json") &&
+        (["metrics.jsonl", "results.json", "checkpoints"].some((f) => n.has(f)) ||
+          isRunConfig(join(dir, "config.json"))),
+    ],
+    ["compare", (n) => n.has("compare.json")],
+    ["reproduce", (n) => n.has("reproduce.json")],
+  ];
 
 /** True when the config.json at `path` is a run's ({config, policy}), not a model's. */
 function isRunConfig(path: string): boolean {
@@ -57,7 +76,10 @@ function markedKind(dir: string): FolderKind | undefined {
 }
 
 /** What `path` holds (its marker first, then its files); `extra` recognises a caller's own kind. */
-export function pathState(path: string, extra?: { kind: FolderKind; test: (names: readonly string[]) => boolean }): PathState {
+export function pathState(
+  path: string,
+  extra?: { kind: FolderKind; test: (names: readonly string[]) => boolean },
+): PathState {
   let isDir: boolean;
   try {
     isDir = statSync(path).isDirectory();
@@ -111,7 +133,12 @@ export interface NamedPath {
 
 /** Throw unless output `out` (named `option`) is distinct from every input: not the same real path, not
  * inside it (unless `allowInside`), and not holding it. */
-export function checkNotInput(out: string, option: string, inputs: readonly NamedPath[], allowInside = false): void {
+export function checkNotInput(
+  out: string,
+  option: string,
+  inputs: readonly NamedPath[],
+  allowInside = false,
+): void {
   const o = realish(out);
   for (const input of inputs) {
     const i = realish(input.path);
@@ -124,7 +151,10 @@ export function checkNotInput(out: string, option: string, inputs: readonly Name
             ? "is inside the input"
             : null;
     if (clash !== null) {
-      throw new MinifloatError("argument", `${option} ${out} ${clash} ${input.name} ${input.path}; an input is never an output: choose another path`);
+      throw new MinifloatError(
+        "argument",
+        `${option} ${out} ${clash} ${input.name} ${input.path}; an input is never an output: choose another path`,
+      );
     }
   }
 }
@@ -149,13 +179,24 @@ export function checkOutputFolder(path: string, o: FolderOutput): "missing" | "e
   const state = pathState(path, o.recognise === undefined ? undefined : { kind: o.kind, test: o.recognise });
   const want = KIND_NAMES[o.kind];
   if (state === "missing" || state === "empty") return state;
-  if (state === "file") throw new MinifloatError("argument", `${o.option} ${path} is a file; expected ${want} or a new folder`);
+  if (state === "file")
+    throw new MinifloatError("argument", `${o.option} ${path} is a file; expected ${want} or a new folder`);
   if (state === "other") {
-    throw new MinifloatError("argument", `${o.option} ${path} is a folder that is not empty and not ${want}; choose a new or empty folder`);
+    throw new MinifloatError(
+      "argument",
+      `${o.option} ${path} is a folder that is not empty and not ${want}; choose a new or empty folder`,
+    );
   }
-  if (state !== o.kind) throw new MinifloatError("argument", `${o.option} ${path} is ${KIND_NAMES[state]}, not ${want}; choose another folder`);
+  if (state !== o.kind)
+    throw new MinifloatError(
+      "argument",
+      `${o.option} ${path} is ${KIND_NAMES[state]}, not ${want}; choose another folder`,
+    );
   if (o.kind === "model" && o.force !== true) {
-    throw new MinifloatError("argument", `${o.option} ${path} already holds a model; pass --force to replace it`);
+    throw new MinifloatError(
+      "argument",
+      `${o.option} ${path} already holds a model; pass --force to replace it`,
+    );
   }
   return state;
 }
@@ -174,10 +215,13 @@ export interface FileOutput {
 export function checkOutputFile(path: string, o: FileOutput): void {
   checkNotInput(path, o.option, o.inputs ?? [], o.allowInside === true);
   const state = pathState(path);
-  if (state !== "missing" && state !== "file") throw new MinifloatError("argument", `${o.option} ${path} is a folder; expected a file`);
-  if (state === "file" && o.force !== true) throw new MinifloatError("argument", `${o.option} ${path} exists; pass --force to replace it`);
+  if (state !== "missing" && state !== "file")
+    throw new MinifloatError("argument", `${o.option} ${path} is a folder; expected a file`);
+  if (state === "file" && o.force !== true)
+    throw new MinifloatError("argument", `${o.option} ${path} exists; pass --force to replace it`);
   const parent = pathState(dirname(path));
-  if (parent === "file") throw new MinifloatError("argument", `${o.option} ${path}: ${dirname(path)} is a file, not a folder`);
+  if (parent === "file")
+    throw new MinifloatError("argument", `${o.option} ${path}: ${dirname(path)} is a file, not a folder`);
 }
 
 /** Build a folder of `kind` at `target` atomically: `build` fills a new folder beside it, which then takes
@@ -224,8 +268,10 @@ export interface FilesOutput extends FileOutput {
 /** Check, before any work, that the files `names` may be written into the folder `dir` (checkOutputFile
  * for each; the folder a new one, a plain folder or one of `o.intoKinds`). */
 export function checkOutputFiles(dir: string, names: readonly string[], o: FilesOutput): void {
+  checkNotInput(dir, o.option, o.inputs ?? [], o.allowInside === true);
   const state = pathState(dir);
-  if (state === "file") throw new MinifloatError("argument", `${o.option} ${dir} is a file; expected a folder`);
+  if (state === "file")
+    throw new MinifloatError("argument", `${o.option} ${dir} is a file; expected a folder`);
   if (state in KIND_NAMES && !(o.intoKinds ?? []).includes(state as FolderKind)) {
     throw new MinifloatError(
       "argument",
@@ -239,6 +285,15 @@ export function checkOutputFiles(dir: string, names: readonly string[], o: Files
 export function requireFolderKind(path: string, kind: FolderKind, option: string): void {
   const state = pathState(path);
   if (state === kind) return;
-  const got = state === "missing" ? "does not exist" : state === "file" ? "is a file" : state === "empty" ? "is an empty folder" : state === "other" ? "is another kind of folder" : `is ${KIND_NAMES[state]}`;
+  const got =
+    state === "missing"
+      ? "does not exist"
+      : state === "file"
+        ? "is a file"
+        : state === "empty"
+          ? "is an empty folder"
+          : state === "other"
+            ? "is another kind of folder"
+            : `is ${KIND_NAMES[state]}`;
   throw new MinifloatError("argument", `${option} ${path} ${got}; expected ${KIND_NAMES[kind]}`);
 }
