@@ -1,0 +1,585 @@
+/**
+ * Adversarial invocations of the built CLI (dist/src/cli/main.js; `npm run build` builds both): every
+ * command with missing, extra and bad arguments, outputs onto inputs, wrong folder kinds, files for
+ * folders, read-only parents and concurrent runs, each in a fresh copy of a fixture folder (a model, a
+ * finished run, a folder of a user's files). Each outcome is classified: ok, clear error (exit 2, one
+ * line), internal error, stack trace, hang, or data lost (a file that existed before changed or vanished
+ * without --force). Prints one line per case (with --verbose) and the counts.
+ *
+ *   node dist/scripts/probe-cli.js [--verbose] [--only SUBSTRING]
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const BIN = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+const SST2 = fileURLToPath(new URL("../../models/sst2", import.meta.url));
+const args = process.argv.slice(2);
+const verbose = args.includes("--verbose");
+const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
+if (!existsSync(BIN)) {
+  console.error(`probe-cli: ${BIN} is missing; run npm run build first`);
+  process.exit(2);
+}
+
+const TINY = ["--model", "mlp", "--model-options", '{"hidden":[8]}', "--train-limit", "128"];
+const SMALL = [...TINY, "--test-limit", "32", "--batch-size", "32", "--backend", "js"];
+const TRAIN = ["train", ...SMALL, "--epochs", "1"];
+const COMPARE = ["compare", ...SMALL, "--epochs", "1", "--seeds", "1"];
+const QUICK_QUANT = ["--formats", "int8", "--limit", "4", "--calibration-samples", "4"];
+/** A parent folder nobody may write: root ignores file modes, so /sys then. */
+const RO = process.getuid?.() === 0 ? "/sys" : "$T/ro";
+
+interface Outcome {
+  readonly code: number | null;
+  readonly signal: string | null;
+  readonly out: string;
+  readonly err: string;
+}
+
+/** One case: argv with $T for the case folder; `expect` ok or a clear error; `may` lists paths (under $T)
+ * a resuming command may change; `before` runs first; `then` must succeed after it; `concurrent` trains
+ * in the background meanwhile. */
+interface Case {
+  readonly name: string;
+  readonly argv: readonly string[];
+  readonly expect: "ok" | "error";
+  readonly may?: readonly string[];
+  readonly before?: readonly string[];
+  readonly then?: readonly string[];
+  readonly concurrent?: readonly string[];
+}
+
+function run(argv: readonly string[], cwd: string, timeoutMs = 120_000): Outcome {
+  const r = spawnSync(process.execPath, [BIN, ...argv], { cwd, encoding: "utf8", timeout: timeoutMs });
+  return { code: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
+}
+
+/** The fixture every case starts from: a model, a finished run (1 and 4 epochs), a user's folder. */
+function makeFixture(): string {
+  const root = mkdtempSync(join(tmpdir(), "minifloat-probe-fixture-"));
+  cpSync(SST2, join(root, "model"), { recursive: true });
+  for (const [dir, epochs] of [
+    ["run", "1"],
+    ["run4", "4"],
+  ] as const) {
+    const r = run(["train", ...SMALL, "--epochs", epochs, "--out", join(root, dir)], root);
+    if (r.code !== 0) throw new Error(`fixture run ${dir} failed: ${r.err}`);
+  }
+  mkdirSync(join(root, "mine", "checkpoints"), { recursive: true });
+  writeFileSync(join(root, "mine", "results.json"), '{"mine": true}\n');
+  writeFileSync(join(root, "mine", "notes.txt"), "my notes\n");
+  writeFileSync(join(root, "mine", "checkpoints", "step-000000001.safetensors"), "not ours");
+  writeFileSync(join(root, "file.txt"), "a file\n");
+  writeFileSync(join(root, "policy.json"), JSON.stringify({ extends: "pure-bf16", name: "mine" }));
+  writeFileSync(join(root, "bad-policy.json"), "{ not json");
+  mkdirSync(join(root, "a"));
+  mkdirSync(join(root, "b"));
+  writeFileSync(join(root, "a", "p.json"), JSON.stringify({ extends: "fp32", name: "pa" }));
+  writeFileSync(join(root, "b", "p.json"), JSON.stringify({ extends: "fp32", name: "pb" }));
+  writeFileSync(join(root, "config.json"), JSON.stringify({ epochs: 1, model: "mlp" }));
+  mkdirSync(join(root, "empty"));
+  mkdirSync(join(root, "ro"));
+  return root;
+}
+
+function hashes(root: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      const st = statSync(path, { throwIfNoEntry: false });
+      if (st === undefined) continue;
+      if (st.isDirectory()) walk(path);
+      else if (st.isFile()) out.set(path, createHash("sha256").update(readFileSync(path)).digest("hex"));
+    }
+  };
+  walk(root);
+  return out;
+}
+
+const c = (
+  name: string,
+  argv: readonly string[],
+  expect: "ok" | "error",
+  extra: Omit<Partial<Case>, "name" | "argv" | "expect"> = {},
+): Case => ({ name, argv, expect, ...extra });
+const outs = (cmd: readonly string[], what: string): Case[] => [
+  c(`${what}: --out onto a file`, [...cmd, "--out", "$T/file.txt"], "error"),
+  c(`${what}: --out under a file`, [...cmd, "--out", "$T/file.txt/x"], "error"),
+  c(`${what}: --out in a read-only parent`, [...cmd, "--out", `${RO}/x`], "error"),
+  c(`${what}: --out at a user's folder`, [...cmd, "--out", "$T/mine"], "error"),
+  c(`${what}: --out at a user's folder --force`, [...cmd, "--out", "$T/mine", "--force"], "error"),
+  c(`${what}: --out at the model`, [...cmd, "--out", "$T/model"], "error"),
+  c(`${what}: --out at the model --force`, [...cmd, "--out", "$T/model", "--force"], "error"),
+];
+
+const CASES: Case[] = [
+  // formats, cast: no outputs, only arguments.
+  c("formats", ["formats"], "ok"),
+  c("formats --json", ["formats", "--json"], "ok"),
+  c("formats extra argument", ["formats", "x"], "error"),
+  c("formats unknown option", ["formats", "--bogus"], "error"),
+  c("cast 0.1", ["cast", "0.1"], "ok"),
+  c("cast no value", ["cast"], "error"),
+  c("cast bad value", ["cast", "abc"], "error"),
+  c("cast bad format", ["cast", "--to", "fp17", "1"], "error"),
+  c("cast bad rounding", ["cast", "--rounding", "up", "1"], "error"),
+  c("cast bad seed", ["cast", "--seed", "-1", "1"], "error"),
+  c("cast bad random bits", ["cast", "--random-bits", "33", "--rounding", "stochastic", "1"], "error"),
+  c("cast empty --to", ["cast", "--to", "", "1"], "error"),
+  c("unknown command", ["bogus"], "error"),
+  c("no command", [], "error"),
+  // train: arguments
+  c("train tiny", [...TRAIN, "--out", "$T/new"], "ok"),
+  c("train --epochs 0", [...TRAIN, "--epochs", "0", "--out", "$T/new"], "error"),
+  c("train --epochs x", [...TRAIN, "--epochs", "x", "--out", "$T/new"], "error"),
+  c("train --lr nan", [...TRAIN, "--lr", "nan", "--out", "$T/new"], "error"),
+  c("train --lr -1", [...TRAIN, "--lr", "-1", "--out", "$T/new"], "error"),
+  c("train --batch-size 0", [...TRAIN, "--batch-size", "0", "--out", "$T/new"], "error"),
+  c("train unknown model", [...TRAIN, "--model", "gpt", "--out", "$T/new"], "error"),
+  c("train unknown data", [...TRAIN, "--data", "imagenet", "--out", "$T/new"], "error"),
+  c("train unknown optimizer", [...TRAIN, "--optimizer", "lion", "--out", "$T/new"], "error"),
+  c("train unknown schedule", [...TRAIN, "--schedule", "step", "--out", "$T/new"], "error"),
+  c("train unknown backend", [...TRAIN, "--backend", "cuda", "--out", "$T/new"], "error"),
+  c("train bad model options", [...TRAIN, "--model-options", "{", "--out", "$T/new"], "error"),
+  c("train model options not object", [...TRAIN, "--model-options", "[1]", "--out", "$T/new"], "error"),
+  c("train unknown policy", [...TRAIN, "--policy", "bogus", "--out", "$T/new"], "error"),
+  c("train policy file", [...TRAIN, "--policy", "$T/policy.json", "--out", "$T/new"], "ok"),
+  c("train missing policy file", [...TRAIN, "--policy", "$T/none.json", "--out", "$T/new"], "error"),
+  c("train unparseable policy", [...TRAIN, "--policy", "$T/bad-policy.json", "--out", "$T/new"], "error"),
+  c("train folder as --policy", [...TRAIN, "--policy", "$T/a/", "--out", "$T/new"], "error"),
+  c("train file as --policy dir", [...TRAIN, "--policy", "$T/file.txt/p.json", "--out", "$T/new"], "error"),
+  c("train --config", [...TRAIN, "--config", "$T/config.json", "--out", "$T/new"], "ok"),
+  c("train --config missing", [...TRAIN, "--config", "$T/none.json", "--out", "$T/new"], "error"),
+  c("train --config folder", [...TRAIN, "--config", "$T/a", "--out", "$T/new"], "error"),
+  c("train --config not json", [...TRAIN, "--config", "$T/bad-policy.json", "--out", "$T/new"], "error"),
+  c(
+    "train --data-dir missing",
+    [...TRAIN, "--data", "tsv", "--data-dir", "$T/none", "--out", "$T/new"],
+    "error",
+  ),
+  c(
+    "train --data-dir file",
+    [...TRAIN, "--data", "tsv", "--data-dir", "$T/file.txt", "--out", "$T/new"],
+    "error",
+  ),
+  c("train --init missing", [...TRAIN, "--init", "$T/none", "--out", "$T/new"], "error"),
+  c("train --init file", [...TRAIN, "--init", "$T/file.txt", "--out", "$T/new"], "error"),
+  c("train extra argument", [...TRAIN, "x", "--out", "$T/new"], "error"),
+  c("train unknown option", [...TRAIN, "--bogus", "--out", "$T/new"], "error"),
+  c("train --resume --force", [...TRAIN, "--resume", "--force", "--out", "$T/run"], "ok", {
+    may: ["$T/run"],
+  }),
+  // train: folders
+  c("train into a finished run", [...TRAIN, "--out", "$T/run"], "error"),
+  c("train --resume same epochs", [...TRAIN, "--resume", "--out", "$T/run"], "ok", { may: ["$T/run"] }),
+  c("train --resume more epochs", [...TRAIN, "--epochs", "2", "--resume", "--out", "$T/run"], "ok", {
+    may: ["$T/run"],
+  }),
+  c("train --resume fewer epochs", [...TRAIN, "--epochs", "2", "--resume", "--out", "$T/run4"], "error"),
+  c("train --resume other lr", [...TRAIN, "--lr", "0.5", "--resume", "--out", "$T/run"], "error"),
+  c(
+    "train --resume other policy",
+    [...TRAIN, "--policy", "pure-bf16", "--resume", "--out", "$T/run"],
+    "error",
+  ),
+  c("train --force a finished run", [...TRAIN, "--force", "--out", "$T/run"], "ok"),
+  c("train into an empty folder", [...TRAIN, "--out", "$T/empty"], "ok"),
+  c("train --resume into a new folder", [...TRAIN, "--resume", "--out", "$T/new"], "ok"),
+  c("train into the run's checkpoints", [...TRAIN, "--out", "$T/run/checkpoints"], "error"),
+  c("train into the run's model", [...TRAIN, "--out", "$T/run/model"], "error"),
+  ...outs(TRAIN, "train"),
+  c(
+    "train --init missing leaves nothing (then ok)",
+    [...TRAIN, "--init", "$T/none", "--out", "$T/new"],
+    "error",
+    {
+      then: [...TRAIN, "--out", "$T/new"],
+    },
+  ),
+  c("train --resume while another trains", [...TRAIN, "--resume", "--out", "$T/busy"], "error", {
+    concurrent: [
+      "train",
+      ...TINY,
+      "--test-limit",
+      "32",
+      "--batch-size",
+      "8",
+      "--epochs",
+      "50",
+      "--out",
+      "$T/busy",
+    ],
+  }),
+  c("train --force while another trains", [...TRAIN, "--force", "--out", "$T/busy"], "error", {
+    concurrent: [
+      "train",
+      ...TINY,
+      "--test-limit",
+      "32",
+      "--batch-size",
+      "8",
+      "--epochs",
+      "50",
+      "--out",
+      "$T/busy",
+    ],
+  }),
+  c("compare into a run being trained", [...COMPARE, "--policies", "fp32", "--out", "$T/busy"], "error", {
+    concurrent: [
+      "train",
+      ...TINY,
+      "--test-limit",
+      "32",
+      "--batch-size",
+      "8",
+      "--epochs",
+      "50",
+      "--out",
+      "$T/busy",
+    ],
+  }),
+  // compare
+  c("compare two policies", [...COMPARE, "--policies", "fp32,pure-bf16", "--out", "$T/cmp"], "ok"),
+  c("compare fp32,fp32", [...COMPARE, "--policies", "fp32,fp32", "--out", "$T/cmp"], "error"),
+  c("compare fp32,bogus", [...COMPARE, "--policies", "fp32,bogus", "--out", "$T/cmp"], "error"),
+  c(
+    "compare two files of one name",
+    [...COMPARE, "--policies", "$T/a/p.json,$T/b/p.json", "--out", "$T/cmp"],
+    "error",
+  ),
+  c(
+    "compare preset and file of its name",
+    [...COMPARE, "--policies", "fp32,$T/a/p.json", "--out", "$T/cmp"],
+    "ok",
+  ),
+  c("compare empty policies", [...COMPARE, "--policies", ",", "--out", "$T/cmp"], "error"),
+  c("compare --seeds 0", [...COMPARE, "--seeds", "0", "--out", "$T/cmp"], "error"),
+  c("compare --jobs 0", [...COMPARE, "--jobs", "0", "--out", "$T/cmp"], "error"),
+  c(
+    "compare --jobs 2 duplicates",
+    [...COMPARE, "--jobs", "2", "--policies", "fp32,fp32", "--out", "$T/cmp"],
+    "error",
+  ),
+  c("compare into a run", [...COMPARE, "--policies", "fp32", "--out", "$T/run"], "error"),
+  c("compare extra argument", [...COMPARE, "x", "--out", "$T/cmp"], "error"),
+  c("compare then again (reuses runs)", [...COMPARE, "--policies", "fp32", "--out", "$T/cmp"], "ok", {
+    then: [...COMPARE, "--policies", "fp32", "--out", "$T/cmp"],
+  }),
+  ...outs([...COMPARE, "--policies", "fp32"], "compare"),
+  // tolerance
+  c("tolerance on a run", ["tolerance", "$T/run", "--limit", "8"], "ok"),
+  c("tolerance --out", ["tolerance", "$T/run", "--limit", "8", "--out", "$T/tol"], "ok"),
+  c("tolerance no run", ["tolerance"], "error"),
+  c("tolerance missing run", ["tolerance", "$T/none"], "error"),
+  c("tolerance on a file", ["tolerance", "$T/file.txt"], "error"),
+  c("tolerance on a model", ["tolerance", "$T/model"], "error"),
+  c("tolerance on a user's folder", ["tolerance", "$T/mine"], "error"),
+  c("tolerance on an empty folder", ["tolerance", "$T/empty"], "error"),
+  c("tolerance bad format", ["tolerance", "$T/run", "--formats", "fp17"], "error"),
+  c("tolerance bad policy", ["tolerance", "$T/run", "--policies", "bogus"], "error"),
+  c("tolerance bad limit", ["tolerance", "$T/run", "--limit", "0"], "error"),
+  c("tolerance missing checkpoint", ["tolerance", "$T/run", "--checkpoint", "$T/none"], "error"),
+  c("tolerance checkpoint is a file", ["tolerance", "$T/run", "--checkpoint", "$T/file.txt"], "error"),
+  c("tolerance --out the run", ["tolerance", "$T/run", "--limit", "8", "--out", "$T/run"], "error"),
+  c("tolerance --out in the run", ["tolerance", "$T/run", "--limit", "8", "--out", "$T/run/tol"], "error"),
+  c("tolerance --out a file", ["tolerance", "$T/run", "--limit", "8", "--out", "$T/file.txt"], "error"),
+  c("tolerance --out read-only", ["tolerance", "$T/run", "--limit", "8", "--out", `${RO}/tol`], "error"),
+  c("tolerance --out the model", ["tolerance", "$T/run", "--limit", "8", "--out", "$T/model"], "error"),
+  c("tolerance --out twice", ["tolerance", "$T/run", "--limit", "8", "--out", "$T/tol"], "error", {
+    before: ["tolerance", "$T/run", "--limit", "8", "--out", "$T/tol"],
+  }),
+  c(
+    "tolerance --out twice --force",
+    ["tolerance", "$T/run", "--limit", "8", "--out", "$T/tol", "--force"],
+    "ok",
+    {
+      before: ["tolerance", "$T/run", "--limit", "8", "--out", "$T/tol"],
+    },
+  ),
+  c("tolerance extra argument", ["tolerance", "$T/run", "x"], "error"),
+  // eval
+  c("eval model", ["eval", "$T/model", "--limit", "4"], "ok"),
+  c("eval missing model", ["eval", "$T/none"], "error"),
+  c("eval file as model", ["eval", "$T/file.txt"], "error"),
+  c("eval run as model", ["eval", "$T/run"], "error"),
+  c("eval user's folder as model", ["eval", "$T/mine"], "error"),
+  c("eval empty folder", ["eval", "$T/empty"], "error"),
+  c("eval bad data", ["eval", "$T/model", "--data", "bogus"], "error"),
+  c("eval missing data dir", ["eval", "$T/model", "--data-dir", "$T/none"], "error"),
+  c("eval file as data dir", ["eval", "$T/model", "--data-dir", "$T/file.txt"], "error"),
+  c("eval bad limit", ["eval", "$T/model", "--limit", "0"], "error"),
+  c("eval bad batch size", ["eval", "$T/model", "--batch-size", "x"], "error"),
+  c("eval extra argument", ["eval", "$T/model", "x"], "error"),
+  c("eval squad on a classifier", ["eval", "$T/model", "--data", "squad", "--data-dir", "$T/none"], "error"),
+  // convert
+  c("convert float16", ["convert", "$T/model", "--dtype", "float16", "--out", "$T/f16"], "ok"),
+  c("convert onto itself", ["convert", "$T/model", "--dtype", "bfloat16", "--out", "$T/model"], "error"),
+  c(
+    "convert onto itself --force",
+    ["convert", "$T/model", "--dtype", "bfloat16", "--out", "$T/model", "--force"],
+    "error",
+  ),
+  c("convert into itself", ["convert", "$T/model", "--dtype", "bfloat16", "--out", "$T/model/bf16"], "error"),
+  c(
+    "convert onto its parent",
+    ["convert", "$T/model", "--dtype", "bfloat16", "--out", "$T", "--force"],
+    "error",
+  ),
+  c("convert onto a run", ["convert", "$T/model", "--dtype", "float16", "--out", "$T/run"], "error"),
+  c(
+    "convert onto a run --force",
+    ["convert", "$T/model", "--dtype", "float16", "--out", "$T/run", "--force"],
+    "error",
+  ),
+  c(
+    "convert onto the run's model",
+    ["convert", "$T/model", "--dtype", "float16", "--out", "$T/run/model"],
+    "error",
+  ),
+  c(
+    "convert onto a user's folder",
+    ["convert", "$T/model", "--dtype", "float16", "--out", "$T/mine"],
+    "error",
+  ),
+  c(
+    "convert onto a user's folder --force",
+    ["convert", "$T/model", "--dtype", "float16", "--out", "$T/mine", "--force"],
+    "error",
+  ),
+  c("convert onto a file", ["convert", "$T/model", "--dtype", "float16", "--out", "$T/file.txt"], "error"),
+  c("convert under a file", ["convert", "$T/model", "--dtype", "float16", "--out", "$T/file.txt/m"], "error"),
+  c("convert read-only parent", ["convert", "$T/model", "--dtype", "float16", "--out", `${RO}/m`], "error"),
+  c("convert into an empty folder", ["convert", "$T/model", "--dtype", "float16", "--out", "$T/empty"], "ok"),
+  c("convert twice", ["convert", "$T/model", "--dtype", "float16", "--out", "$T/f16"], "error", {
+    before: ["convert", "$T/model", "--dtype", "bfloat16", "--out", "$T/f16"],
+  }),
+  c(
+    "convert twice --force",
+    ["convert", "$T/model", "--dtype", "float16", "--out", "$T/f16", "--force"],
+    "ok",
+    {
+      before: ["convert", "$T/model", "--dtype", "bfloat16", "--out", "$T/f16"],
+    },
+  ),
+  c("convert bad dtype", ["convert", "$T/model", "--dtype", "fp17", "--out", "$T/f16"], "error"),
+  c("convert int dtype", ["convert", "$T/model", "--dtype", "int8", "--out", "$T/f16"], "error"),
+  c(
+    "convert sub-byte dtype",
+    ["convert", "$T/model", "--dtype", "float4_e2m1fn", "--out", "$T/f16"],
+    "error",
+  ),
+  c("convert out of range", ["convert", "$T/model", "--dtype", "float8_e4m3fn", "--out", "$T/f8"], "error"),
+  c("convert no --out", ["convert", "$T/model", "--dtype", "float16"], "error"),
+  c("convert no --dtype", ["convert", "$T/model", "--out", "$T/f16"], "error"),
+  c("convert no model", ["convert", "--dtype", "float16", "--out", "$T/f16"], "error"),
+  c("convert missing model", ["convert", "$T/none", "--dtype", "float16", "--out", "$T/f16"], "error"),
+  c("convert a run", ["convert", "$T/run", "--dtype", "float16", "--out", "$T/f16"], "error"),
+  c("convert a file", ["convert", "$T/file.txt", "--dtype", "float16", "--out", "$T/f16"], "error"),
+  c("convert extra argument", ["convert", "$T/model", "x", "--dtype", "float16", "--out", "$T/f16"], "error"),
+  // quantize
+  c("quantize", ["quantize", "$T/model", ...QUICK_QUANT], "ok"),
+  c(
+    "quantize --save onto the model",
+    ["quantize", "$T/model", ...QUICK_QUANT, "--save", "$T/model"],
+    "error",
+  ),
+  c(
+    "quantize --save onto the model --force",
+    ["quantize", "$T/model", ...QUICK_QUANT, "--save", "$T/model", "--force"],
+    "error",
+  ),
+  c(
+    "quantize --save inside the model",
+    ["quantize", "$T/model", ...QUICK_QUANT, "--save", "$T/model/q"],
+    "error",
+  ),
+  c("quantize --save onto a run", ["quantize", "$T/model", ...QUICK_QUANT, "--save", "$T/run"], "error"),
+  c(
+    "quantize --save onto a user's folder",
+    ["quantize", "$T/model", ...QUICK_QUANT, "--save", "$T/mine"],
+    "error",
+  ),
+  c(
+    "quantize --save onto a file",
+    ["quantize", "$T/model", ...QUICK_QUANT, "--save", "$T/file.txt"],
+    "error",
+  ),
+  c("quantize --save read-only", ["quantize", "$T/model", ...QUICK_QUANT, "--save", `${RO}/q`], "error"),
+  c(
+    "quantize --onnx onto the weights",
+    ["quantize", "$T/model", ...QUICK_QUANT, "--onnx", "$T/model/model.safetensors"],
+    "error",
+  ),
+  c(
+    "quantize --onnx onto a file",
+    ["quantize", "$T/model", ...QUICK_QUANT, "--onnx", "$T/file.txt"],
+    "error",
+  ),
+  c(
+    "quantize --onnx onto a folder",
+    ["quantize", "$T/model", ...QUICK_QUANT, "--onnx", "$T/empty", "--force"],
+    "error",
+  ),
+  c(
+    "quantize --onnx under a file",
+    ["quantize", "$T/model", ...QUICK_QUANT, "--onnx", "$T/file.txt/m.onnx"],
+    "error",
+  ),
+  c("quantize --out onto the model", ["quantize", "$T/model", ...QUICK_QUANT, "--out", "$T/model"], "error"),
+  c("quantize --out onto a run", ["quantize", "$T/model", ...QUICK_QUANT, "--out", "$T/run"], "error"),
+  c("quantize --out onto a file", ["quantize", "$T/model", ...QUICK_QUANT, "--out", "$T/file.txt"], "error"),
+  c("quantize --agreement without --save", ["quantize", "$T/model", ...QUICK_QUANT, "--agreement"], "error"),
+  c("quantize bad format", ["quantize", "$T/model", "--formats", "fp17"], "error"),
+  c("quantize bad calibration", ["quantize", "$T/model", "--calibration", "median"], "error"),
+  c(
+    "quantize bad percentile",
+    ["quantize", "$T/model", "--calibration", "percentile", "--percentile", "101"],
+    "error",
+  ),
+  c("quantize bad granularity", ["quantize", "$T/model", "--granularity", "row"], "error"),
+  c("quantize bad max drop", ["quantize", "$T/model", "--max-drop", "-1"], "error"),
+  c("quantize bad smoothquant", ["quantize", "$T/model", "--smoothquant", "2"], "error"),
+  c("quantize missing model", ["quantize", "$T/none"], "error"),
+  c("quantize a run", ["quantize", "$T/run"], "error"),
+  c("quantize a file", ["quantize", "$T/file.txt"], "error"),
+  c("quantize bad data", ["quantize", "$T/model", "--data", "bogus"], "error"),
+  c("quantize missing data dir", ["quantize", "$T/model", "--data-dir", "$T/none"], "error"),
+  c("quantize extra argument", ["quantize", "$T/model", "x"], "error"),
+  // report
+  c("report on a run", ["report", "$T/run"], "ok"),
+  c("report twice", ["report", "$T/run"], "error", { before: ["report", "$T/run"] }),
+  c("report twice --force", ["report", "$T/run", "--force"], "ok", { before: ["report", "$T/run"] }),
+  c("report --out elsewhere", ["report", "$T/run", "--out", "$T/rep"], "ok"),
+  c("report --out onto the model", ["report", "$T/run", "--out", "$T/model"], "error"),
+  c("report --out onto another run", ["report", "$T/run", "--out", "$T/run4"], "error"),
+  c("report --out holding the input", ["report", "$T/run", "--out", "$T"], "error"),
+  c("report --out a file", ["report", "$T/run", "--out", "$T/file.txt"], "error"),
+  c("report --out read-only", ["report", "$T/run", "--out", `${RO}/rep`], "error"),
+  c("report missing folder", ["report", "$T/none"], "error"),
+  c("report a file", ["report", "$T/file.txt"], "error"),
+  c("report a user's folder", ["report", "$T/mine"], "error"),
+  c("report an empty folder", ["report", "$T/empty"], "error"),
+  c("report no folder", ["report"], "error"),
+  c("report extra argument", ["report", "$T/run", "x"], "error"),
+  // reproduce, demo: only what fails before the studies run
+  c("demo --model missing", ["demo", "--model", "$T/none", "--out", "$T/demo", "--json"], "error"),
+  c("demo --model a run", ["demo", "--model", "$T/run", "--out", "$T/demo", "--json"], "error"),
+  c("demo --model a file", ["demo", "--model", "$T/file.txt", "--out", "$T/demo", "--json"], "error"),
+  c("demo --out a file", ["demo", "--out", "$T/file.txt", "--json"], "error"),
+  c("demo --out a run", ["demo", "--out", "$T/run", "--json"], "error"),
+  c("demo --out the model", ["demo", "--out", "$T/model", "--json"], "error"),
+  c("demo --out a user's folder", ["demo", "--out", "$T/mine", "--json"], "error"),
+  c("demo --out read-only", ["demo", "--out", `${RO}/demo`, "--json"], "error"),
+  c("demo --jobs 0", ["demo", "--jobs", "0"], "error"),
+  c("demo extra argument", ["demo", "x"], "error"),
+  c("reproduce --quick --full", ["reproduce", "--quick", "--full", "--out", "$T/rep"], "error"),
+  c("reproduce --model missing", ["reproduce", "--model", "$T/none", "--out", "$T/rep"], "error"),
+  c("reproduce --out a run", ["reproduce", "--out", "$T/run"], "error"),
+  c("reproduce --out the model --force", ["reproduce", "--out", "$T/model", "--force"], "error"),
+  c("reproduce --out a file", ["reproduce", "--out", "$T/file.txt"], "error"),
+  c("reproduce --jobs x", ["reproduce", "--jobs", "x"], "error"),
+  // bench: arguments only
+  c("bench bad part", ["bench", "--only", "gpu"], "error"),
+  c("bench extra argument", ["bench", "x"], "error"),
+];
+
+function classify(r: Outcome): string {
+  if (r.signal !== null) return "hang";
+  if (/^\s+at .+:\d+:\d+\)?$/m.test(r.err)) return "stack trace";
+  if (r.code === 1 || /internal error/.test(r.err)) return "internal error";
+  if (r.code === 0) return "ok";
+  const lines = r.err.trim().split("\n");
+  if (r.code === 2 && /^minifloat: /.test(lines.at(-1) ?? "")) return "clear error";
+  return `exit ${r.code}`;
+}
+
+/** Files of `before` changed or gone, outside the paths a resuming case may change. */
+function lost(before: Map<string, string>, after: Map<string, string>, may: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const [path, h] of before) {
+    if (may.some((m) => path === m || path.startsWith(m + "/"))) continue;
+    if (after.get(path) !== h) out.push(path);
+  }
+  return out;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Run case `k` in a fresh copy of `fixture`. */
+async function probe(
+  fixture: string,
+  k: Case,
+): Promise<{ outcome: string; expected: boolean; line: string; gone: string[] }> {
+  const T = mkdtempSync(join(tmpdir(), "minifloat-probe-"));
+  cpSync(fixture, T, { recursive: true });
+  chmodSync(join(T, "ro"), 0o555);
+  const sub = (argv: readonly string[]): string[] => argv.map((a) => a.replaceAll("$T", T));
+  let background: ChildProcess | null = null;
+  if (k.before !== undefined) run(sub(k.before), T);
+  if (k.concurrent !== undefined) {
+    background = spawn(process.execPath, [BIN, ...sub(k.concurrent)], { cwd: T, stdio: "ignore" });
+    const started = join(T, "busy", "config.json");
+    for (let i = 0; i < 400 && !existsSync(started); i++) await sleep(50);
+  }
+  const before = hashes(T);
+  const r = run(sub(k.argv), T);
+  const forced = k.argv.includes("--force");
+  let outcome = classify(r);
+  const gone = forced ? [] : lost(before, hashes(T), sub(k.may ?? []));
+  if (gone.length > 0) outcome = "data lost";
+  if (k.then !== undefined && outcome !== "data lost") {
+    const again = run(sub(k.then), T);
+    if (classify(again) !== "ok") outcome = `then: ${classify(again)}`;
+  }
+  if (background !== null) {
+    const child = background;
+    child.kill("SIGKILL");
+    await new Promise((res) => child.on("close", res));
+  }
+  chmodSync(join(T, "ro"), 0o755);
+  rmSync(T, { recursive: true, force: true });
+  const expected =
+    (k.expect === "ok" && outcome === "ok") || (k.expect === "error" && outcome === "clear error");
+  return { outcome, expected, line: r.err.trim().split("\n").at(-1) ?? "", gone };
+}
+
+const cases = CASES.filter((k) => only === undefined || k.name.includes(only));
+const fixture = makeFixture();
+const counts = new Map<string, number>();
+let unexpected = 0;
+const t0 = performance.now();
+for (const k of cases) {
+  const p = await probe(fixture, k);
+  counts.set(p.outcome, (counts.get(p.outcome) ?? 0) + 1);
+  if (!p.expected) unexpected++;
+  if (verbose || !p.expected) {
+    const mark = p.expected ? "  " : "! ";
+    console.log(
+      `${mark}${p.outcome.padEnd(14)} ${k.name}${p.line === "" ? "" : `  | ${p.line.slice(0, 160)}`}`,
+    );
+    for (const g of p.gone) console.log(`      changed without --force: ${g}`);
+  }
+}
+rmSync(fixture, { recursive: true, force: true });
+console.log(`\n${cases.length} invocations in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+for (const [outcome, n] of [...counts].sort((a, b) => b[1] - a[1])) console.log(`  ${outcome}: ${n}`);
+console.log(`  not as expected (expected ok or a clear error): ${unexpected}`);
+process.exitCode = unexpected === 0 ? 0 : 1;
