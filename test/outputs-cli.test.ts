@@ -45,6 +45,8 @@ const hash = (path: string): string => createHash("sha256").update(readFileSync(
 const temp = (): string => mkdtempSync(join(tmpdir(), "minifloat-outputs-"));
 const tiny = ["--model", "mlp", "--model-options", '{"hidden":[8]}', "--train-limit", "256"];
 const small = [...tiny, "--test-limit", "64", "--batch-size", "64", "--backend", "js"];
+/** Small batches: a run that is still busy when a second process tries its folder. */
+const slow = [...tiny, "--test-limit", "64", "--batch-size", "8"];
 
 /** A copy of the shipped SST-2 model in a new folder. */
 function modelCopy(): string {
@@ -167,38 +169,14 @@ describe("item 1: outputs never overwrite without asking", () => {
 describe("item 3: a run directory is locked while written; compare refuses duplicate runs", () => {
   it("a second process writing the same run directory is refused while the first runs", async () => {
     const dir = join(temp(), "run");
-    const args = [
-      BIN,
-      "train",
-      ...tiny,
-      "--test-limit",
-      "64",
-      "--batch-size",
-      "8",
-      "--epochs",
-      "50",
-      "--out",
-      dir,
-    ];
+    const args = [BIN, "train", ...slow, "--epochs", "50", "--out", dir];
     const child = spawn(process.execPath, args, { stdio: "ignore" });
     try {
       const lock = join(dir, LOCK_FILE);
       for (let i = 0; i < 200 && !existsSync(join(dir, "config.json")); i++)
         await new Promise((r) => setTimeout(r, 50));
       expect(existsSync(lock)).toBe(true);
-      const r = await cli(
-        "train",
-        ...tiny,
-        "--test-limit",
-        "64",
-        "--batch-size",
-        "8",
-        "--epochs",
-        "50",
-        "--out",
-        dir,
-        "--resume",
-      );
+      const r = await cli("train", ...slow, "--epochs", "50", "--out", dir, "--resume");
       expectRefused(r, new RegExp(`in use by process ${child.pid} on .* \\(started `));
     } finally {
       child.kill("SIGKILL");
@@ -206,19 +184,7 @@ describe("item 3: a run directory is locked while written; compare refuses dupli
     }
     // The killed owner's lock is stale: the next run takes it over, says so, and finishes.
     expect(existsSync(join(dir, LOCK_FILE))).toBe(true);
-    const again = await cli(
-      "train",
-      ...tiny,
-      "--test-limit",
-      "64",
-      "--batch-size",
-      "8",
-      "--epochs",
-      "1",
-      "--out",
-      dir,
-      "--force",
-    );
+    const again = await cli("train", ...slow, "--epochs", "1", "--out", dir, "--force");
     expect(again.err).toMatch(/took over .*\.minifloat\.lock: a lock of process \d+ .* no longer running/);
     expect(again.code).toBe(0);
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
