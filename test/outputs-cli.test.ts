@@ -296,7 +296,7 @@ describe("item 6: validated before work starts; failures leave nothing that bloc
     );
     expectRefused(
       await cli("train", ...small, "--policy", root + "/", "--out", join(root, "r")),
-      /EISDIR|folder/,
+      /policy file .*: expected a regular file, got a directory/,
     );
     expect(existsSync(join(root, "r"))).toBe(false);
     const readOnly = join(root, "ro");
