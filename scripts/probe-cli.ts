@@ -6,7 +6,9 @@
  * line), internal error, stack trace, hang, or data lost (a file that existed before changed or vanished
  * without --force). Prints one line per case (with --verbose) and the counts.
  *
- *   node dist/scripts/probe-cli.js [--verbose] [--only SUBSTRING]
+ *   node dist/scripts/probe-cli.js [--verbose] [--only SUBSTRING] [--timeout SECONDS]
+ *
+ * A case still running after --timeout seconds (default 120) is killed and counted as a hang.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -32,6 +34,7 @@ const SST2 = fileURLToPath(new URL("../../models/sst2", import.meta.url));
 const args = process.argv.slice(2);
 const verbose = args.includes("--verbose");
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
+const timeoutMs = 1000 * Number(args.includes("--timeout") ? args[args.indexOf("--timeout") + 1] : 120);
 if (!existsSync(BIN)) {
   console.error(`probe-cli: ${BIN} is missing; run npm run build first`);
   process.exit(2);
@@ -44,7 +47,7 @@ interface Outcome {
   readonly err: string;
 }
 
-function run(argv: readonly string[], cwd: string, timeoutMs = 120_000): Outcome {
+function run(argv: readonly string[], cwd: string): Outcome {
   const r = spawnSync(process.execPath, [BIN, ...argv], { cwd, encoding: "utf8", timeout: timeoutMs });
   return { code: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
 }
