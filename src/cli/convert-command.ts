@@ -1,15 +1,17 @@
 /**
  * `minifloat convert MODEL_DIR --dtype FORMAT --out DIR`: a Hugging Face checkpoint directory with every
  * float tensor stored in another float format (src/io/hf-convert.ts), e.g. a float32-trained model kept
- * as float16 at half the size.
+ * as float16 at half the size. The new directory is built beside --out and renamed into place; an
+ * existing model directory there is replaced only with --force, and never the input itself.
  */
 import { Command } from "commander";
-import { convertHfCheckpoint } from "../io/index.js";
+import { checkOutputFolder, convertHfCheckpoint, writeFolderAtomic } from "../io/index.js";
 import type { CliIo } from "./io.js";
 
 interface ConvertCliOptions {
   readonly dtype: string;
   readonly out: string;
+  readonly force?: boolean;
   readonly json?: boolean;
 }
 
@@ -20,9 +22,16 @@ export function convertCommand(io: CliIo): Command {
     .argument("<model-dir>", "config.json + model.safetensors")
     .requiredOption("--dtype <format>", "float16, bfloat16, float32, ... (each value rounded once)")
     .requiredOption("--out <dir>", "the new checkpoint directory")
+    .option("--force", "replace the model directory --out already holds")
     .option("--json", "print one JSON object")
     .action((dir: string, o: ConvertCliOptions) => {
-      const r = convertHfCheckpoint(dir, o.out, o.dtype);
+      checkOutputFolder(o.out, {
+        option: "--out",
+        kind: "model",
+        force: o.force,
+        inputs: [{ path: dir, name: "model directory" }],
+      });
+      const r = writeFolderAtomic(o.out, "model", (temp) => convertHfCheckpoint(dir, temp, o.dtype));
       if (o.json === true) {
         io.stdout(JSON.stringify({ from: dir, to: o.out, dtype: o.dtype, ...r }, null, 2) + "\n");
         return;

@@ -1,11 +1,13 @@
 /**
  * The `minifloat` program: builds a fresh commander program per call and runs it in-process, turning
  * every user error (commander's own, a MinifloatError from the library) into one line on stderr and exit
+ * code 2, an error of the environment (EACCES, ENOSPC, ENOTDIR...) into one line naming the path and exit
  * code 2, and anything unexpected into its message and exit code 1. No stack traces for user errors.
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { isMinifloatError } from "../errors.js";
+import { environmentMessage } from "../io/index.js";
 import { benchCommand } from "./bench-command.js";
 import { castCommand } from "./cast-command.js";
 import { compareCommand } from "./compare-command.js";
@@ -92,6 +94,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     if (isMinifloatError(e)) {
       io.stderr(`minifloat: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    const environment = environmentMessage(e);
+    if (environment !== undefined) {
+      io.stderr(`minifloat: ${environment}\n`);
       return EXIT_USAGE;
     }
     const message = e instanceof Error ? e.message : String(e);

@@ -140,7 +140,8 @@ export function epochLine(label: string, m: EpochMetrics, epochs: number): strin
 export function progressEvents(io: CliIo, label = "", display = new ProgressDisplay(io)): TrainEvents {
   let epochs = 0;
   return {
-    onStart: ({ setup, paths, resumedFrom }) => {
+    onStart: ({ setup, paths, resumedFrom, lockNote }) => {
+      if (typeof lockNote === "string") display.note(`minifloat: ${lockNote}\n`, true);
       for (const n of setup.notes) display.note(`minifloat: ${n}\n`, true);
       for (const w of setup.warnings) display.note(`minifloat: warning: ${w}\n`, true);
       if (resumedFrom !== null) display.note(`${label}resuming ${paths.dir} from ${resumedFrom}\n`);

@@ -3,7 +3,8 @@
  * (src/experiment/quantize-run.ts): the float32 metric and, per configuration, the metric with every
  * matmul input quantized, per-layer SQNR/saturation/underflow, and with --max-drop the accuracy-driven
  * fallback. Without arguments: the shipped SST-2 model on SST-2 dev with the study's configurations.
- * --out writes quantize.json and its report (report.html, report.md).
+ * --out writes quantize.json and its report (report.html, report.md). No output replaces a file or model
+ * without --force, and none is the input model (checked before any work).
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -19,7 +20,7 @@ import {
   type QuantizeRunResults,
   type QuantRunConfig,
 } from "../experiment/index.js";
-import { resolveFromRoot, shippedModelDir, writeJsonAtomic } from "../io/index.js";
+import { checkOutputFiles, resolveFromRoot, shippedModelDir, writeJsonAtomic } from "../io/index.js";
 import {
   CALIBRATION_METHODS,
   QUANT_FORMATS,
@@ -27,7 +28,7 @@ import {
   type Granularity,
   type QuantFormatName,
 } from "../quant/index.js";
-import { writeReport } from "../report/index.js";
+import { REPORT_FILES, writeReport } from "../report/index.js";
 import type { CliIo } from "./io.js";
 import { commaList, integerIn, quotingOption } from "./options.js";
 import { percent } from "./print.js";
@@ -53,6 +54,7 @@ interface QuantizeCliOptions {
   readonly save?: string;
   readonly onnx?: string;
   readonly agreement?: boolean;
+  readonly force?: boolean;
   readonly json?: boolean;
   readonly quiet?: boolean;
 }
@@ -210,6 +212,7 @@ export function quantizeCommand(io: CliIo): Command {
     .option("--save <dir>", "save the first configuration's quantized model (weights as codes with scales)")
     .option("--onnx <file>", "export the first configuration as ONNX with QuantizeLinear/DequantizeLinear")
     .option("--agreement", "with --save: run the QDQ model in onnxruntime-node and compare predictions")
+    .option("--force", "replace what --out, --save or --onnx already hold (never the input model)")
     .option("--json", "print one JSON object (progress stays on stderr)")
     .option("--quiet", "no progress on stderr")
     .action(async (modelDir: string | undefined, o: QuantizeCliOptions) => {
@@ -220,6 +223,13 @@ export function quantizeCommand(io: CliIo): Command {
       }
       const dir = modelDir === undefined ? shippedModelDir("sst2") : resolveFromRoot(modelDir);
       const display = progressDisplay(io, o.quiet);
+      if (o.out !== undefined) {
+        checkOutputFiles(o.out, ["quantize.json", ...Object.values(REPORT_FILES)], {
+          option: "--out",
+          force: o.force,
+          inputs: [{ path: dir, name: "model directory" }],
+        });
+      }
       const r = runQuantization({
         modelDir: dir,
         data: o.data,
@@ -235,6 +245,7 @@ export function quantizeCommand(io: CliIo): Command {
         smoothQuant: o.smoothquant === undefined ? undefined : positive("--smoothquant", o.smoothquant, 1),
         save: o.save,
         onnx: o.onnx,
+        force: o.force,
         onProgress: display.listener,
       });
       const agreement =
@@ -242,7 +253,7 @@ export function quantizeCommand(io: CliIo): Command {
       if (o.out !== undefined) {
         mkdirSync(o.out, { recursive: true });
         writeJsonAtomic(join(o.out, "quantize.json"), r);
-        await writeReport(o.out);
+        await writeReport(o.out, o.out, { force: true });
       }
       if (o.json === true) {
         io.stdout(JSON.stringify(agreement === undefined ? r : { ...r, agreement }, null, 2) + "\n");

@@ -1,7 +1,8 @@
 /**
  * `minifloat report DIR`: report.html (charts, self-contained), report.md and report.json for a run
  * directory, a comparison directory, a tolerance analysis or a quantization result (src/report). Written into DIR, or --out;
- * stdout names the files and the figures, or with --json gives one JSON object.
+ * stdout names the files and the figures, or with --json gives one JSON object. An earlier report is
+ * replaced only with --force.
  */
 import { Command } from "commander";
 import { reportFigures, writeReport } from "../report/index.js";
@@ -9,6 +10,7 @@ import type { CliIo } from "./io.js";
 
 interface ReportCliOptions {
   readonly out?: string;
+  readonly force?: boolean;
   readonly json?: boolean;
 }
 
@@ -20,9 +22,10 @@ export function reportCommand(io: CliIo): Command {
     )
     .argument("<dir>", "a directory of minifloat train, compare, tolerance or quantize --out")
     .option("--out <dir>", "write the report there (default: <dir> itself)")
+    .option("--force", "replace an earlier report there")
     .option("--json", "print one JSON object: the files written and the report's key figures")
     .action(async (dir: string, o: ReportCliOptions) => {
-      const { report, files } = await writeReport(dir, o.out);
+      const { report, files } = await writeReport(dir, o.out, { force: o.force });
       const figures = reportFigures(report);
       if (o.json === true) {
         const summary = {

@@ -72,7 +72,7 @@ async function runStudies(io: CliIo, scale: ReproduceScale, o: StudiesCliOptions
       progressEvents(io, `[${part} ${i + 1}/${n} ${policy} seed ${seed}] `, display),
     onProgress: display.listener,
   });
-  const { files } = await writeReport(out);
+  const { files } = await writeReport(out, out, { force: true });
   if (o.json === true) {
     io.stdout(JSON.stringify({ ...r, report: files }, null, 2) + "\n");
     return;

@@ -1,10 +1,17 @@
 /**
  * `minifloat tolerance RUN_DIR`: the floating-point error of a trained network in low-precision formats
  * against its classification tolerance, per format and per layer (src/experiment/tolerance-run.ts). A
- * table on stdout, one JSON object with --json, and with --out the JSON, Markdown and per-sample data.
+ * table on stdout, one JSON object with --json, and with --out the JSON, Markdown and per-sample data
+ * (an earlier analysis there is replaced only with --force; checked before the analysis runs).
  */
 import { Command } from "commander";
-import { analyzeTolerance, toleranceJson, writeToleranceArtifacts } from "../experiment/index.js";
+import {
+  analyzeTolerance,
+  TOLERANCE_FILES,
+  toleranceJson,
+  writeToleranceArtifacts,
+} from "../experiment/index.js";
+import { checkOutputFiles } from "../io/index.js";
 import type { CliIo } from "./io.js";
 import { commaList, integerIn } from "./options.js";
 import { percent } from "./print.js";
@@ -19,6 +26,7 @@ interface ToleranceCliOptions {
   readonly policies?: string;
   readonly limit?: number;
   readonly out?: string;
+  readonly force?: boolean;
   readonly json?: boolean;
   readonly quiet?: boolean;
 }
@@ -43,10 +51,16 @@ export function toleranceCommand(io: CliIo): Command {
     )
     .option("--limit <n>", "analyse the first N test samples", integerIn(1, Number.MAX_SAFE_INTEGER))
     .option("--out <dir>", "write tolerance.json, tolerance.md and samples.csv there")
+    .option("--force", "replace the files of an earlier analysis in --out")
     .option("--json", "print one JSON object (progress stays on stderr)")
     .option("--quiet", "no progress on stderr")
     .action((runDir: string, o: ToleranceCliOptions) => {
       const display = progressDisplay(io, o.quiet);
+      if (o.out !== undefined) {
+        const inputs = [{ path: runDir, name: "run directory" }];
+        if (o.checkpoint !== undefined) inputs.push({ path: o.checkpoint, name: "checkpoint" });
+        checkOutputFiles(o.out, TOLERANCE_FILES, { option: "--out", force: o.force, inputs });
+      }
       const r = analyzeTolerance(runDir, {
         checkpoint: o.checkpoint,
         data: o.data,

@@ -3,11 +3,13 @@
  * resumes where it stopped (a finished run is reused, not retrained), then a summary per policy: mean and
  * sample standard deviation of the final test accuracy, the difference to fp32 with its 95% interval
  * (predictions.ts: paired on the test samples for one seed, across seeds for several), seconds per epoch
- * and peak bytes. The summary is written to compare.json and compare.md.
+ * and peak bytes. The summary is written to compare.json and compare.md. Every policy is checked, and
+ * duplicate runs refused, before the first run starts.
  */
+import { mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { MinifloatError } from "../errors.js";
-import { writeFileAtomic, writeJsonAtomic } from "../io/index.js";
+import { checkOutputFolder, markFolder, writeFileAtomic, writeJsonAtomic } from "../io/index.js";
 import { makeTrainConfig, type TrainConfig } from "./config.js";
 import {
   accuracyDifference,
@@ -16,7 +18,7 @@ import {
   type SamplePredictions,
 } from "./predictions.js";
 import { runPaths } from "./run-dir.js";
-import type { RunData } from "./setup.js";
+import { resolvePolicy, type RunData } from "./setup.js";
 import { trainRun, type RunResults, type TrainEvents } from "./trainer.js";
 import { describeDifference, describeTest } from "./verdict.js";
 
@@ -157,6 +159,41 @@ export function summaryMarkdown(c: CompareResults): string {
   return lines.join("\n") + "\n";
 }
 
+/** True when every entry of the folder `dir` is a policy folder of `seed-<n>` runs (a comparison
+ * stopped before its compare.json, made before folders were marked). */
+function isCompareFolder(dir: string, names: readonly string[]): boolean {
+  return names.every((n) => {
+    const sub = join(dir, n);
+    return statSync(sub).isDirectory() && readdirSync(sub).every((m) => /^seed-\d+$/.test(m));
+  });
+}
+
+/** The run folder of each (policy, seed), after checking every policy (a preset or a readable policy
+ * file) and refusing two runs in one folder (a policy named twice, two files of the same name). */
+function planTasks(
+  out: string,
+  policies: readonly string[],
+  seeds: readonly number[],
+): { policy: string; seed: number; dir: string }[] {
+  const byFolder = new Map<string, string>();
+  for (const policy of policies) {
+    resolvePolicy(policy);
+    const folder = policyFolder(policy);
+    const other = byFolder.get(folder);
+    if (other !== undefined) {
+      const what =
+        other === policy
+          ? `names "${policy}" twice`
+          : `has "${other}" and "${policy}", which share the run folder ${folder}`;
+      throw new MinifloatError("argument", `compare: --policies ${what}; each run must be distinct`);
+    }
+    byFolder.set(folder, policy);
+  }
+  return policies.flatMap((policy) =>
+    seeds.map((seed) => ({ policy, seed, dir: join(out, policyFolder(policy), `seed-${seed}`) })),
+  );
+}
+
 /** Run (or reuse) every (policy, seed) under `out`, `jobs` at a time, and summarize. */
 export async function compareRuns(base: TrainConfig, options: CompareOptions): Promise<CompareResults> {
   if (options.policies.length === 0)
@@ -168,9 +205,14 @@ export async function compareRuns(base: TrainConfig, options: CompareOptions): P
   if (!Number.isSafeInteger(jobs) || jobs < 1)
     throw new MinifloatError("argument", `compare: --jobs expected an integer >= 1, got ${jobs}`);
   const seeds = Array.from({ length: options.seeds }, (_, k) => base.seed + k);
-  const tasks = options.policies.flatMap((policy) =>
-    seeds.map((seed) => ({ policy, seed, dir: join(options.out, policyFolder(policy), `seed-${seed}`) })),
-  );
+  const tasks = planTasks(options.out, options.policies, seeds);
+  checkOutputFolder(options.out, {
+    option: "--out",
+    kind: "compare",
+    recognise: (names) => isCompareFolder(options.out, names),
+  });
+  mkdirSync(options.out, { recursive: true });
+  markFolder(options.out, "compare");
   const force = options.force === true;
   const inProcess: RunOne = (config, dir, label) => {
     const index = tasks.findIndex((t) => t.policy === config.policy && t.seed === config.seed);

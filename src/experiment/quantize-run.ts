@@ -27,6 +27,7 @@ import {
   type QuantReport,
 } from "../quant/index.js";
 import { progressStep, type ProgressListener, type StepProgress } from "./progress.js";
+import { checkOutputFile, checkOutputFolder, writeFolderAtomic } from "../io/index.js";
 import { exportQuantizedOnnx } from "./quant-export.js";
 import { saveQuantizedModel } from "./quant-save.js";
 import { samplePredictions, type SamplePredictions } from "./predictions.js";
@@ -90,6 +91,8 @@ export interface QuantizeRunOptions {
   /** Save the first configuration's quantized model (saveQuantizedModel's layout) and/or its QDQ ONNX. */
   readonly save?: string | undefined;
   readonly onnx?: string | undefined;
+  /** Replace an existing model directory at `save` or file at `onnx` (never the input model). */
+  readonly force?: boolean | undefined;
   /** Called with the per-sample predictions of float32 (`index` null) and of each measured configuration
    * (its index in `results`), for paired tests on the same evaluation samples. */
   readonly onPredictions?: ((p: SamplePredictions, index: number | null) => void) | undefined;
@@ -192,8 +195,22 @@ function layerCosts(label: string, report: QuantReport): QuantLayerCost[] {
   });
 }
 
+/** Refuse, before any work, a --save or --onnx output that is an input or would replace something
+ * without `force` (the output rule of io/output.ts). */
+function checkQuantOutputs(o: QuantizeRunOptions): void {
+  const model = { path: o.modelDir, name: "model directory" };
+  if (o.save !== undefined) {
+    checkOutputFolder(o.save, { option: "--save", kind: "model", force: o.force, inputs: [model] });
+  }
+  if (o.onnx !== undefined) {
+    const inputs = o.save === undefined ? [model] : [model, { path: o.save, name: "--save" }];
+    checkOutputFile(o.onnx, { option: "--onnx", force: o.force, inputs });
+  }
+}
+
 /** Measure float32 and every configuration on the model's evaluation split. */
 export function runQuantization(options: QuantizeRunOptions): QuantizeRunResults {
+  checkQuantOutputs(options);
   const tm = atMaxLength(loadTextModel(options.modelDir), options.maxLength);
   const { data, dataDir, quoting } = modelData(tm, options.data, options.dataDir, options.quoting);
   const dev = firstSamples(loadTextDataset(data, dataDir, "test", { quoting }), options.limit);
@@ -238,8 +255,12 @@ export function runQuantization(options: QuantizeRunOptions): QuantizeRunResults
     };
     const q = quantizeModel(tm.model, config, cal, batches);
     if (results.length === 0) {
-      if (options.save !== undefined)
-        saveQuantizedModel(options.save, tm.model, q.report(), { sourceDir: options.modelDir });
+      if (options.save !== undefined) {
+        const report = q.report();
+        writeFolderAtomic(options.save, "model", (dir) =>
+          saveQuantizedModel(dir, tm.model, report, { sourceDir: options.modelDir }),
+        );
+      }
       if (options.onnx !== undefined) exportQuantizedOnnx(tm.model, q.report(), options.onnx);
     }
     const label = configLabel(c);

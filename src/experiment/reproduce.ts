@@ -10,7 +10,13 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { MinifloatError } from "../errors.js";
-import { writeJsonAtomic, shippedModelDir } from "../io/index.js";
+import {
+  checkOutputFolder,
+  markFolder,
+  requireFolderKind,
+  shippedModelDir,
+  writeJsonAtomic,
+} from "../io/index.js";
 import {
   bf16UpdateClaims,
   ptqClaims,
@@ -194,12 +200,30 @@ function compare(
   });
 }
 
+/** The entries a studies folder holds: its parts, its report and reproduce.json. */
+const STUDIES_ENTRIES = new Set([
+  "mnist",
+  "fashion",
+  "tolerance",
+  "bf16-updates",
+  "fp8-ptq",
+  "reproduce.json",
+]);
+
+/** True when every entry of a folder is one a studies folder holds (one stopped before reproduce.json). */
+function isStudiesFolder(names: readonly string[]): boolean {
+  return names.every((n) => STUDIES_ENTRIES.has(n) || /^report\.(html|md|json)$/.test(n));
+}
+
 /** Run (or resume) the studies at `scale` into `out` and write reproduce.json. */
 export async function reproduceStudies(o: ReproduceOptions): Promise<ReproduceResults> {
   const t0 = performance.now();
   const plan = o.plan ?? SCALE_PLANS[o.scale];
   const log = o.log ?? (() => undefined);
+  checkOutputFolder(o.out, { option: "--out", kind: "reproduce", recognise: isStudiesFolder });
+  if (o.modelDir !== undefined) requireFolderKind(o.modelDir, "model", "--model");
   mkdirSync(o.out, { recursive: true });
+  markFolder(o.out, "reproduce");
   const parts: ReproducePart[] = [];
   const notes: string[] = [];
   const claims: Claim[] = [];

@@ -1,24 +1,30 @@
 /**
  * The run directory of DESIGN.md: config.json (the configuration and the resolved policy), metrics.jsonl
  * (one JSON object per epoch, and per step when asked), checkpoints/, results.json and predictions.json.
- * A finished or started run is never overwritten without `force`; `resume` checks that the configuration is the same
- * (only `epochs` may grow) and drops metrics lines written after the checkpoint it resumes from.
+ * A finished or started run is never overwritten without `force`; `resume` checks that the configuration
+ * is the same (only `epochs` may grow) and drops metrics lines written after the checkpoint it resumes
+ * from. A run directory is locked while a process writes it, and config.json is written only once the
+ * run starts.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { MinifloatError } from "../errors.js";
 import {
+  checkOutputFolder,
   isAtomicTemporary,
+  lockFolder,
+  markFolder,
   READ_LIMITS,
   readTextBounded,
   schema as s,
   writeFileAtomic,
   writeJsonAtomic,
+  type FolderLock,
   type Schema,
 } from "../io/index.js";
 import { isPresetName, presetPolicy, type PrecisionPolicy } from "../precision/index.js";
 import { configDifferences, type TrainConfig } from "./config.js";
-import { listCheckpoints } from "./checkpoint.js";
+import { listCheckpoints, readTrainerState } from "./checkpoint.js";
 import { metricsLineSchema, storedPolicySchema, trainConfigSchema, type MetricsLine } from "./run-schema.js";
 
 /** The files of a run directory. */
@@ -107,22 +113,103 @@ export interface OpenRunOptions {
   readonly force?: boolean | undefined;
 }
 
-/** Create or reopen the run directory for `config`; returns the checkpoint to resume from, if any. */
-export function openRunDir(
+/** A run directory this process has locked and checked against a configuration, not yet started. */
+export interface RunClaim {
+  readonly paths: RunPaths;
+  /** A line about a stale lock taken over, or null. */
+  readonly note: string | null;
+  /** Unlock the folder; called at the end of a run, however it ends. */
+  release(): void;
+  /** Unlock the folder and remove what claiming it created (a failed start leaves nothing behind). */
+  abandon(): void;
+}
+
+/** Remove the folders from `dir` up to `top` (which mkdirSync created), as long as they are empty. */
+function removeCreated(dir: string, top: string | undefined): void {
+  if (top === undefined) return;
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    try {
+      rmdirSync(d);
+    } catch {
+      return;
+    }
+    if (d === resolve(top) || dirname(d) === d) return;
+  }
+}
+
+/** Why resuming the run in `paths` with `config` is refused, or null. Only `epochs` may differ, and not
+ * below the epochs the run has finished. */
+function resumeConflict(paths: RunPaths, config: TrainConfig, policy: PrecisionPolicy): string | null {
+  const old = readRunConfig(paths.dir);
+  const differ = configDifferences(old.config, config);
+  if (JSON.stringify(old.policy) !== JSON.stringify(policy)) differ.push("policy (resolved)");
+  if (differ.length > 0) return `cannot resume with a different configuration (${differ.join(", ")})`;
+  const last = existsSync(paths.checkpoints) ? listCheckpoints(paths.checkpoints).at(-1) : undefined;
+  const done = last === undefined ? 0 : readTrainerState(last).epoch;
+  if (config.epochs < done) {
+    return `cannot resume with --epochs ${config.epochs}: the run has finished ${done} epoch(s) of ${old.config.epochs}`;
+  }
+  return null;
+}
+
+/** Claim the run directory `dir` for `config`: it must be new, empty or a run directory; it is locked;
+ * a run already there needs `resume` (same configuration) or `force`. Nothing of a run is written yet. */
+export function claimRunDir(
   dir: string,
   config: TrainConfig,
   policy: PrecisionPolicy,
   options: OpenRunOptions,
-): { paths: RunPaths; checkpoint: string | null } {
+): RunClaim {
   const paths = runPaths(dir);
-  const started = existsSync(paths.config);
-  if (started && options.resume !== true) {
-    if (options.force !== true) {
+  const state = checkOutputFolder(dir, { option: "--out", kind: "run" });
+  const created = state === "missing" ? mkdirSync(dir, { recursive: true }) : undefined;
+  let lock: FolderLock;
+  try {
+    lock = lockFolder(dir, "run directory");
+  } catch (e) {
+    removeCreated(dir, created);
+    throw e;
+  }
+  const abandon = (): void => {
+    lock.release();
+    removeCreated(dir, created);
+  };
+  try {
+    const started = [paths.config, paths.metrics, paths.results].some((f) => existsSync(f));
+    if (started && options.resume !== true && options.force !== true) {
       throw new MinifloatError(
         "io",
         `${dir} already holds a run (${RUN_FILES.config}); pass --resume to continue it or --force to start it over`,
       );
     }
+    const conflict = started && options.resume === true ? resumeConflict(paths, config, policy) : null;
+    if (conflict !== null) {
+      throw new MinifloatError("config", `${paths.config}: ${conflict}; use another --out or --force`);
+    }
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+  return {
+    paths,
+    note: lock.note,
+    release: () => {
+      lock.release();
+    },
+    abandon,
+  };
+}
+
+/** Start the claimed run: with `force` the old run's files go (only now, once the new run is ready),
+ * then the kind marker and config.json are written; returns the checkpoint to resume from, if any. */
+export function startRun(
+  claim: RunClaim,
+  config: TrainConfig,
+  policy: PrecisionPolicy,
+  options: OpenRunOptions,
+): string | null {
+  const { paths } = claim;
+  if (options.resume !== true) {
     for (const f of [
       paths.config,
       paths.metrics,
@@ -135,20 +222,9 @@ export function openRunDir(
   }
   mkdirSync(paths.checkpoints, { recursive: true });
   removeStaleTemporaries(paths);
-  if (started && options.resume === true) {
-    const old = readRunConfig(dir);
-    const differ = configDifferences(old.config, config);
-    if (JSON.stringify(old.policy) !== JSON.stringify(policy)) differ.push("policy (resolved)");
-    if (differ.length > 0) {
-      throw new MinifloatError(
-        "config",
-        `${paths.config}: cannot resume with a different configuration (${differ.join(", ")}); use another --out or --force`,
-      );
-    }
-  }
+  markFolder(paths.dir, "run");
   writeJsonAtomic(paths.config, { config, policy } satisfies RunConfigFile);
-  const checkpoint = options.resume === true ? (listCheckpoints(paths.checkpoints).at(-1) ?? null) : null;
-  return { paths, checkpoint };
+  return options.resume === true ? (listCheckpoints(paths.checkpoints).at(-1) ?? null) : null;
 }
 
 /** The lines of metrics.jsonl, each checked against its schema. A line that does not parse or fit is a

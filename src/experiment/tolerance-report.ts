@@ -81,11 +81,14 @@ export function toleranceMarkdown(r: ToleranceResults): string {
   return lines.join("\n") + "\n";
 }
 
+/** The files writeToleranceArtifacts writes. */
+export const TOLERANCE_FILES: readonly string[] = ["tolerance.json", "tolerance.md", "samples.csv"];
+
 /** Write tolerance.json, tolerance.md and samples.csv into `dir` (created if needed). */
 export function writeToleranceArtifacts(r: ToleranceResults, dir: string): void {
   mkdirSync(dir, { recursive: true });
-  writeJsonAtomic(join(dir, "tolerance.json"), toleranceJson(r));
-  writeFileAtomic(join(dir, "tolerance.md"), toleranceMarkdown(r));
+  writeJsonAtomic(join(dir, TOLERANCE_FILES[0]), toleranceJson(r));
+  writeFileAtomic(join(dir, TOLERANCE_FILES[1]), toleranceMarkdown(r));
   const rows = ["format,index,label,pred32,predLow,delta,deltaLogits,tau,guaranteed"];
   for (const [format, samples] of Object.entries(r.perSample)) {
     samples.forEach((s, i) => {
@@ -94,5 +97,5 @@ export function writeToleranceArtifacts(r: ToleranceResults, dir: string): void 
       );
     });
   }
-  writeFileAtomic(join(dir, "samples.csv"), rows.join("\n") + "\n");
+  writeFileAtomic(join(dir, TOLERANCE_FILES[2]), rows.join("\n") + "\n");
 }

@@ -21,7 +21,7 @@ import {
 } from "./checkpoint.js";
 import type { TrainConfig } from "./config.js";
 import { layerRates, LayerMonitor, type LayerCounts, type LayerRates } from "./monitor.js";
-import { openRunDir, truncateMetrics, type RunPaths } from "./run-dir.js";
+import { claimRunDir, startRun, truncateMetrics, type RunClaim, type RunPaths } from "./run-dir.js";
 import { epochProgressSchema } from "./run-schema.js";
 import {
   checkBertMaxLength,
@@ -128,6 +128,8 @@ export interface TrainEvents {
     readonly setup: RunSetup;
     readonly paths: RunPaths;
     readonly resumedFrom: string | null;
+    /** A line about a stale lock on the run directory that was taken over, or null. */
+    readonly lockNote?: string | null;
   }) => void;
   readonly onStep?: (e: StepEvent) => void;
   readonly onEpoch?: (m: EpochMetrics) => void;
@@ -236,19 +238,51 @@ function trainerState(
   };
 }
 
+/** Lock and check the run directory, then build the run (loading its data) and only then write its
+ * config.json: a run that fails to start leaves nothing behind. */
+function startRunDir(
+  config: TrainConfig,
+  policy: PrecisionPolicy,
+  options: TrainOptions,
+): { claim: RunClaim; setup: RunSetup; checkpoint: string | null } {
+  const claim = claimRunDir(options.out, config, policy, options);
+  try {
+    const setup = createRunSetup(config, policy, options.data ?? loadRunData(config));
+    const checkpoint = startRun(claim, config, policy, options);
+    return { claim, setup, checkpoint };
+  } catch (e) {
+    claim.abandon();
+    throw e;
+  }
+}
+
 /** Train a model as `config` says into the run directory `options.out`; returns the results, or null
  * when stopped early by `stopAtStep`. */
 export function trainRun(config: TrainConfig, options: TrainOptions): RunResults | null {
   const policy = resolvePolicy(config.policy);
   checkBertMaxLength(config);
-  const { paths, checkpoint } = openRunDir(options.out, config, policy, options);
-  const setup = createRunSetup(config, policy, options.data ?? loadRunData(config));
+  const { claim, setup, checkpoint } = startRunDir(config, policy, options);
+  try {
+    return trainClaimed(config, policy, options, { paths: claim.paths, setup, checkpoint, note: claim.note });
+  } finally {
+    claim.release();
+  }
+}
+
+/** The run itself, in a started run directory. */
+function trainClaimed(
+  config: TrainConfig,
+  policy: PrecisionPolicy,
+  options: TrainOptions,
+  started: { paths: RunPaths; setup: RunSetup; checkpoint: string | null; note: string | null },
+): RunResults | null {
+  const { paths, setup, checkpoint } = started;
   const batches = setup.trainLoader.batchesPerEpoch;
   const state = checkpoint === null ? trainerState(setup, 0, 0, 0, null) : loadCheckpoint(checkpoint, setup);
   const history = truncateMetrics(paths.metrics, state.step).filter(
     (m): m is EpochMetrics => m.type === "epoch",
   );
-  options.events?.onStart?.({ setup, paths, resumedFrom: checkpoint });
+  options.events?.onStart?.({ setup, paths, resumedFrom: checkpoint, lockNote: started.note });
   const monitor = new LayerMonitor();
   const detach = monitor.attach(setup.model);
   let step = state.step;

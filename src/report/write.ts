@@ -1,10 +1,11 @@
 /**
  * `minifloat report DIR`: find what DIR holds, build the report and write report.html, report.md and
- * report.json into the output folder, each atomically (a reader never sees half a report).
+ * report.json into the output folder, each atomically (a reader never sees half a report). Existing
+ * report files are replaced only with `force` (the output rule of io/output.ts), checked before the build.
  */
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { writeFileAtomic } from "../io/index.js";
+import { join, resolve } from "node:path";
+import { checkOutputFiles, writeFileAtomic, type FolderKind } from "../io/index.js";
 import { buildReport } from "./build.js";
 import type { Report } from "./document.js";
 import { loadReportInputs } from "./load.js";
@@ -24,8 +25,22 @@ export interface WrittenReport {
   readonly files: { readonly html: string; readonly markdown: string; readonly json: string };
 }
 
-/** Report on the run, comparison or tolerance directory `dir` into `out` (default `dir` itself). */
-export async function writeReport(dir: string, out: string = dir): Promise<WrittenReport> {
+const ALL_KINDS: readonly FolderKind[] = ["run", "model", "compare", "reproduce"];
+
+/** Report on the run, comparison or tolerance directory `dir` into `out` (default `dir` itself, where
+ * the report goes beside what it reports on); `force` replaces an earlier report there. */
+export async function writeReport(
+  dir: string,
+  out: string = dir,
+  options: { readonly force?: boolean | undefined } = {},
+): Promise<WrittenReport> {
+  const beside = resolve(out) === resolve(dir);
+  checkOutputFiles(out, Object.values(REPORT_FILES), {
+    option: "--out",
+    force: options.force,
+    inputs: beside ? [] : [{ path: dir, name: "directory" }],
+    intoKinds: beside ? ALL_KINDS : [],
+  });
   const report = buildReport(dir, loadReportInputs(dir));
   const docs = await renderReport(report);
   mkdirSync(out, { recursive: true });

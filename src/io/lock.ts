@@ -1,0 +1,122 @@
+/**
+ * A lock on a folder that one process writes (a run directory): a lock file created atomically (O_EXCL)
+ * holding the owner's pid, host and start time, removed when the owner releases it or exits. A process
+ * killed by a signal cannot run code in the middle of a synchronous training step, so its lock stays; the
+ * next process finds the pid dead on the same host and takes the lock over, with a note.
+ */
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { MinifloatError } from "../errors.js";
+
+/** The lock file's name inside the locked folder. */
+export const LOCK_FILE = ".minifloat.lock";
+
+/** What a lock file records. */
+export interface LockOwner {
+  readonly pid: number;
+  readonly host: string;
+  readonly started: string;
+}
+
+/** A held lock. */
+export interface FolderLock {
+  readonly path: string;
+  /** A line about a stale lock that was taken over, or null. */
+  readonly note: string | null;
+  /** Remove the lock file (idempotent). */
+  release(): void;
+}
+
+const held = new Set<string>();
+let exitHookInstalled = false;
+
+/** Remove every lock this process holds when it exits (normally, by process.exit or an uncaught error). */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const path of held) rmSync(path, { force: true });
+  });
+}
+
+/** True while process `pid` exists on this host. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function readOwner(path: string): LockOwner | null {
+  try {
+    const o = JSON.parse(readFileSync(path, "utf8")) as Partial<LockOwner>;
+    if (typeof o.pid === "number" && typeof o.host === "string" && typeof o.started === "string") {
+      return { pid: o.pid, host: o.host, started: o.started };
+    }
+  } catch {
+    // an unreadable lock file: judged by its age below
+  }
+  return null;
+}
+
+function create(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, "wx", 0o644);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw e;
+  }
+  const owner: LockOwner = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
+  try {
+    writeSync(fd, JSON.stringify(owner) + "\n");
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+/** Why the existing lock at `path` is stale (its owner is gone), or null when it may be live. */
+function staleReason(path: string): string | null {
+  const owner = readOwner(path);
+  if (owner === null) {
+    // Created but not yet written by a live process, or left half-written: wait a few seconds.
+    const age = Date.now() - statSync(path).mtimeMs;
+    return age > 10_000 ? "an unreadable lock file" : null;
+  }
+  if (owner.host !== hostname() || alive(owner.pid)) return null;
+  return `a lock of process ${owner.pid} (started ${owner.started}), which is no longer running`;
+}
+
+/** Lock folder `dir` (which must exist) for this process; `what` names it in messages ("run directory"). */
+export function lockFolder(dir: string, what: string): FolderLock {
+  const path = join(dir, LOCK_FILE);
+  let note: string | null = null;
+  if (!create(path)) {
+    const stale = staleReason(path);
+    if (stale === null) {
+      const o = readOwner(path);
+      const who = o === null ? "another process" : `process ${o.pid} on ${o.host} (started ${o.started})`;
+      throw new MinifloatError(
+        "io",
+        `${dir}: this ${what} is in use by ${who}; wait for it to finish, or delete ${path} if that process is gone`,
+      );
+    }
+    rmSync(path, { force: true });
+    if (!create(path)) throw new MinifloatError("io", `${dir}: another process took the lock ${path} first`);
+    note = `took over ${path}: ${stale}`;
+  }
+  installExitHook();
+  held.add(path);
+  return {
+    path,
+    note,
+    release: () => {
+      if (!held.delete(path)) return;
+      rmSync(path, { force: true });
+    },
+  };
+}
