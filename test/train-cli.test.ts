@@ -28,6 +28,12 @@ const tiny = [
   "1",
 ];
 const temp = (): string => mkdtempSync(join(tmpdir(), "minifloat-cli-"));
+/** A --config file holding `text`. */
+function configFile(text: string): string {
+  const path = join(temp(), "config.json");
+  writeFileSync(path, text);
+  return path;
+}
 
 describe("minifloat train", () => {
   it("prints the epoch table and writes the run directory; --resume extends it", async () => {
@@ -104,6 +110,9 @@ describe("minifloat train", () => {
     [["--policy", "missing/policy.json"], /policy file missing\/policy\.json does not exist/],
     [["--model-options", "{hidden"], /--model-options: not valid JSON/],
     [["--data", "cifar10"], /CIFAR-10: no directory given/],
+    [["--config", tmpdir()], /--config file .*: expected a regular file, got a directory/],
+    [["--config", configFile("[1, 2]")], /--config .*: \(top level\): expected an object, got an array/],
+    [["--config", configFile('{"lr": sec')], /--config .*: not valid JSON \(/],
   ])("bad input %j: one line on stderr, exit 2", async (args, message) => {
     const r = await cli("train", ...args, "--out", join(temp(), "x"));
     expect(r.code).toBe(2);

@@ -3,12 +3,11 @@
  * onto a field of TrainConfig (src/experiment/config.ts validates the values, so a bad one is a "config"
  * error naming the option). A `--config FILE` JSON object gives defaults that the options override.
  */
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { MinifloatError } from "../errors.js";
 import { makeTrainConfig, OPTIMIZER_NAMES, SCHEDULE_NAMES, type TrainConfig } from "../experiment/index.js";
 import { IMAGE_DATASETS, isTextDataName } from "../data/index.js";
-import { recordDataDir } from "../io/index.js";
+import { READ_LIMITS, readTextBounded, recordDataDir, schema } from "../io/index.js";
 import { MODELS } from "../nn/index.js";
 import { BACKEND_NAMES } from "../tensor/index.js";
 import { integerIn, oneOf, quotingOption } from "./options.js";
@@ -112,17 +111,10 @@ export function addTrainOptions(command: Command): Command {
     .option("--checkpoint-every <n>", "also write a checkpoint every N steps", countOrZero);
 }
 
-function readConfigFile(path: string): Record<string, unknown> {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, "utf8")) as unknown;
-  } catch (e) {
-    throw new MinifloatError("config", `--config ${path}: ${(e as Error).message}`);
-  }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) {
-    throw new MinifloatError("config", `--config ${path}: expected a JSON object of configuration fields`);
-  }
-  return json as Record<string, unknown>;
+/** A --config file: a regular file of bounded size holding one JSON object (its bytes never quoted). */
+function readConfigFile(path: string): Readonly<Record<string, unknown>> {
+  const text = readTextBounded(path, READ_LIMITS.json, "--config file");
+  return schema.parseJson(schema.record(schema.unknown), text, `--config ${path}`);
 }
 
 function parseModelOptions(text: string): Record<string, unknown> {
