@@ -103,4 +103,15 @@ describe("readers through the CLI (issue 15)", () => {
     expect(r.err).toMatch(/maxLength: expected at most 65536 tokens, got 100000/);
     expect(r.err).not.toMatch(/internal error|Invalid typed array length/);
   });
+  it("tolerance on a model directory, and train on a missing data folder, say so in words", async () => {
+    const model = await cli("tolerance", tinyClassifier());
+    expect(model.code).toBe(2);
+    expect(model.err).toMatch(/^minifloat: RUN_DIR \S+ is a model directory .*; expected a run directory/);
+    const none = join(mkdtempSync(join(tmpdir(), "minifloat-readers-")), "none");
+    const r = await cli("train", "--data", "tsv", "--data-dir", none, "--out", `${none}-run`);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^minifloat: cannot read \S+none\/train\.tsv: no such file or folder \(ENOENT\)\n$/,
+    );
+  });
 });

@@ -11,7 +11,7 @@ import {
   toleranceJson,
   writeToleranceArtifacts,
 } from "../experiment/index.js";
-import { checkOutputFiles } from "../io/index.js";
+import { checkOutputFiles, requireFolderKind } from "../io/index.js";
 import type { CliIo } from "./io.js";
 import { commaList, integerIn } from "./options.js";
 import { percent } from "./print.js";
@@ -55,6 +55,7 @@ export function toleranceCommand(io: CliIo): Command {
     .option("--json", "print one JSON object (progress stays on stderr)")
     .option("--quiet", "no progress on stderr")
     .action((runDir: string, o: ToleranceCliOptions) => {
+      requireFolderKind(runDir, "run", "RUN_DIR");
       const display = progressDisplay(io, o.quiet);
       if (o.out !== undefined) {
         const inputs = [{ path: runDir, name: "run directory" }];

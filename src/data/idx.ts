@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { MinifloatError } from "../errors.js";
+import { errorWords } from "../io/fs-error.js";
 
 /** Element types an IDX file can hold. */
 export type IdxDtype = "uint8" | "int8" | "int16" | "int32" | "float32" | "float64";
@@ -143,7 +144,7 @@ export function readMaybeGzip(path: string): Uint8Array {
   try {
     raw = readFileSync(path);
   } catch (e) {
-    throw new MinifloatError("io", `cannot read ${path}: ${(e as Error).message}`, { cause: e });
+    throw new MinifloatError("io", `cannot read ${path}: ${errorWords(e)}`, { cause: e });
   }
   if (!isGzip(raw)) return raw;
   try {

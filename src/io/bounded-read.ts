@@ -9,6 +9,7 @@ import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync, type 
 import { relative, isAbsolute, sep } from "node:path";
 import { MinifloatError } from "../errors.js";
 import { resolveInside } from "./atomic.js";
+import { errorWords } from "./fs-error.js";
 
 /** Size caps of the files minifloat reads whole (bytes). */
 export const READ_LIMITS = Object.freeze({
@@ -22,15 +23,6 @@ export const READ_LIMITS = Object.freeze({
 
 const MIB = 1024 * 1024;
 const size = (n: number): string => (n >= MIB ? `${(n / MIB).toFixed(0)} MiB` : `${n} bytes`);
-
-function why(e: unknown): string {
-  const code = (e as { code?: unknown }).code;
-  if (code === "ENOENT") return "no such file";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "EISDIR") return "it is a directory";
-  if (code === "ELOOP") return "a loop of symbolic links";
-  return e instanceof Error ? e.message : String(e);
-}
 
 /** Throw an "io" error naming `path` unless it is a regular file (links followed); an absent file is
  * left to the caller's open, whose error says so. */
@@ -75,7 +67,7 @@ export function readFileBounded(path: string, maxBytes: number, what = "file"): 
     return buf.subarray(0, n);
   } catch (e) {
     if (e instanceof MinifloatError) throw e;
-    throw new MinifloatError("io", `could not read ${what} ${path}: ${why(e)}`, { cause: e });
+    throw new MinifloatError("io", `could not read ${what} ${path}: ${errorWords(e)}`, { cause: e });
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
@@ -104,7 +96,7 @@ export function pathInside(dir: string, name: string): string {
     real = realpathSync(path);
   } catch (e) {
     if ((e as { code?: unknown }).code === "ENOENT") return path; // absent: the caller says so
-    throw new MinifloatError("io", `could not resolve ${path}: ${why(e)}`, { cause: e });
+    throw new MinifloatError("io", `could not resolve ${path}: ${errorWords(e)}`, { cause: e });
   }
   const root = realpathSync(dir);
   if (!within(root, real)) {

@@ -41,3 +41,9 @@ export function environmentMessage(e: unknown): string | undefined {
   const target = path === undefined ? "" : ` ${path}${dest === undefined ? "" : ` -> ${dest}`}`;
   return `could not ${syscall ?? "access"}${target}: ${words}`;
 }
+
+/** Why `e` happened, for a message that already names the path: the words for an error of the
+ * environment ("no such file or folder (ENOENT)"), else the error's own message. */
+export function errorWords(e: unknown): string {
+  return environmentWords(e) ?? (e instanceof Error ? e.message : String(e));
+}

@@ -6,20 +6,12 @@
  * file and otherwise recognised by their files, and each command accepts only the kind it writes.
  */
 import { randomBytes } from "node:crypto";
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  renameSync,
-  rmSync,
-  statSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep, isAbsolute } from "node:path";
 import { MinifloatError } from "../errors.js";
 import { writeJsonAtomic } from "./atomic.js";
 import { environmentWords } from "./fs-error.js";
+import { readTextBounded } from "./bounded-read.js";
 
 /** The kinds of folder minifloat writes. */
 export type FolderKind = "run" | "model" | "compare" | "reproduce";
@@ -58,8 +50,7 @@ const RECOGNISED: ReadonlyArray<readonly [FolderKind, (names: ReadonlySet<string
 /** True when the config.json at `path` is a run's ({config, policy}), not a model's. */
 function isRunConfig(path: string): boolean {
   try {
-    if (statSync(path).size > 1 << 20) return false;
-    const json = JSON.parse(readFileSync(path, "utf8")) as unknown;
+    const json = JSON.parse(readTextBounded(path, 1 << 20, "config.json")) as unknown;
     return typeof json === "object" && json !== null && "config" in json && "policy" in json;
   } catch {
     return false;
@@ -68,7 +59,8 @@ function isRunConfig(path: string): boolean {
 
 function markedKind(dir: string): FolderKind | undefined {
   try {
-    const json = JSON.parse(readFileSync(join(dir, KIND_MARKER), "utf8")) as { kind?: unknown };
+    const marker = readTextBounded(join(dir, KIND_MARKER), 4096, KIND_MARKER);
+    const json = JSON.parse(marker) as { kind?: unknown };
     return typeof json.kind === "string" && json.kind in KIND_NAMES ? (json.kind as FolderKind) : undefined;
   } catch {
     return undefined;

@@ -300,7 +300,7 @@ describe("header checks", () => {
     expectError(
       () => readSafetensors(join(dir, "nope.safetensors")),
       "io",
-      /could not read .*nope\.safetensors: ENOENT/,
+      /could not read .*nope\.safetensors: no such file or folder \(ENOENT\)/,
     );
   });
 });

@@ -10,6 +10,7 @@ import { closestName, MinifloatError } from "../errors.js";
 import type { FormatName } from "../formats/index.js";
 import { writeFileAtomic } from "./atomic.js";
 import { requireRegularFile } from "./bounded-read.js";
+import { errorWords } from "./fs-error.js";
 
 /** What a dtype is: bits per element and the minifloat format with the same codes (null: none). */
 export interface DtypeInfo {
@@ -374,7 +375,7 @@ function withFile<T>(path: string, use: (fd: number, size: number) => T): T {
   try {
     fd = openSync(path, "r");
   } catch (e) {
-    throw new MinifloatError("io", `could not read ${path}: ${e instanceof Error ? e.message : String(e)}`, {
+    throw new MinifloatError("io", `could not read ${path}: ${errorWords(e)}`, {
       cause: e,
     });
   }
@@ -382,7 +383,7 @@ function withFile<T>(path: string, use: (fd: number, size: number) => T): T {
     return use(fd, fstatSync(fd).size);
   } catch (e) {
     if (e instanceof MinifloatError) throw e;
-    throw new MinifloatError("io", `could not read ${path}: ${e instanceof Error ? e.message : String(e)}`, {
+    throw new MinifloatError("io", `could not read ${path}: ${errorWords(e)}`, {
       cause: e,
     });
   } finally {

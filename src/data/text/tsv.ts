@@ -9,6 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { closestName, isMinifloatError, MinifloatError } from "../../errors.js";
+import { errorWords } from "../../io/fs-error.js";
 
 /** How double quotes are read: `csv` (a field that starts with `"` is quoted) or `none` (always literal). */
 export type TsvQuoting = "csv" | "none";
@@ -206,7 +207,7 @@ export function readTextFile(path: string): string {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new MinifloatError("io", `cannot read ${path}: ${(e as Error).message}`, { cause: e });
+    throw new MinifloatError("io", `cannot read ${path}: ${errorWords(e)}`, { cause: e });
   }
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);

@@ -12,6 +12,7 @@ import { dirname, join } from "node:path";
 import { MinifloatError } from "../../errors.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { READ_LIMITS, readTextBounded } from "../../io/bounded-read.js";
+import { errorWords } from "../../io/fs-error.js";
 
 /** sha256 of bert-base-uncased's vocab.txt (30,522 lines, LF line endings, trailing newline). */
 export const BERT_BASE_UNCASED_VOCAB_SHA256 =
@@ -169,7 +170,7 @@ export function readBertVocabJson(jsonPath: string = bertTokenizerVocabJsonPath(
   try {
     json = JSON.parse(readFileSync(jsonPath, "utf8"));
   } catch (e) {
-    throw new MinifloatError("io", `could not read ${jsonPath}: ${(e as Error).message}`, { cause: e });
+    throw new MinifloatError("io", `could not read ${jsonPath}: ${errorWords(e)}`, { cause: e });
   }
   return rebuildBertVocabText(json, jsonPath);
 }
