@@ -6,10 +6,10 @@
  * noise); several seeds each, Student's t over the
  * per-seed differences (training noise too). docs/statistics.md says why.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { agrestiMinInterval, mcnemarExact, pairedBootstrap, tInterval } from "../analysis/index.js";
 import { MinifloatError } from "../errors.js";
-import { writeJsonAtomic } from "../io/index.js";
+import { READ_LIMITS, readTextBounded, schema as s, writeJsonAtomic, type Schema } from "../io/index.js";
 
 /** One classifier's predictions on an ordered evaluation set (predictions.json). */
 export interface SamplePredictions {
@@ -92,32 +92,36 @@ export function writePredictions(path: string, p: SamplePredictions): void {
   writeJsonAtomic(path, p);
 }
 
-/** Check that `json` is a predictions record; `path` names it in errors. */
-export function checkPredictions(json: unknown, path: string): SamplePredictions {
-  const p = json as Partial<SamplePredictions> | null;
-  const ok =
-    p !== null &&
-    typeof p === "object" &&
-    Number.isSafeInteger(p.samples) &&
-    Array.isArray(p.predicted) &&
-    p.predicted.length === p.samples &&
-    typeof p.correct === "string" &&
-    /^[01]*$/.test(p.correct) &&
-    p.correct.length === p.samples &&
-    typeof p.labels === "string";
-  if (!ok) {
-    throw new MinifloatError(
-      "format",
-      `${path}: expected {samples, predicted: one class per sample, correct: a 0/1 string, labels}`,
-    );
-  }
-  return p as SamplePredictions;
+/** A predictions record as stored: one class per sample and a 0/1 string of the same length. */
+export const predictionsSchema: Schema<SamplePredictions> = s.refine(
+  s.object({
+    samples: s.count,
+    predicted: s.array(s.count),
+    correct: s.string,
+    labels: s.string,
+    step: s.optional(s.count),
+  }),
+  (p, at) => {
+    if (p.predicted.length !== p.samples || p.correct.length !== p.samples || !/^[01]*$/.test(p.correct)) {
+      throw new s.SchemaMismatch(
+        at,
+        `one predicted class and one 0/1 character per sample (${p.samples})`,
+        `${p.predicted.length} classes and ${p.correct.length} characters`,
+      );
+    }
+    return p;
+  },
+);
+
+/** Check that `json` is a predictions record; `source` names it in errors. */
+export function checkPredictions(json: unknown, source: string): SamplePredictions {
+  return s.validateJson(predictionsSchema, json, source);
 }
 
 /** The predictions at `path`, or null when there is no such file. */
 export function readPredictions(path: string): SamplePredictions | null {
   if (!existsSync(path)) return null;
-  return checkPredictions(JSON.parse(readFileSync(path, "utf8")) as unknown, path);
+  return s.parseJson(predictionsSchema, readTextBounded(path, READ_LIMITS.json, "predictions"), path);
 }
 
 /** Where `a` and `b` cannot be paired (different samples), say so. */

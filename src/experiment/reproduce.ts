@@ -7,7 +7,7 @@
  * finished part is reused, so a killed run resumes. reproduce.json sets each claim beside the numbers and
  * its verdict from a 95% interval (claims.ts, docs/statistics.md).
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { MinifloatError } from "../errors.js";
 import {
@@ -15,6 +15,8 @@ import {
   markFolder,
   requireFolderKind,
   shippedModelDir,
+  schema as s,
+  type Schema,
   writeJsonAtomic,
 } from "../io/index.js";
 import {
@@ -27,7 +29,7 @@ import {
 } from "./claims.js";
 import { compareRuns, type CompareResults, type RunOne } from "./compare.js";
 import { makeTrainConfig, type TrainConfig } from "./config.js";
-import { checkPredictions, type SamplePredictions } from "./predictions.js";
+import { predictionsSchema, type SamplePredictions } from "./predictions.js";
 import { runQuantization, type QuantizeRunResults, type QuantRunConfig } from "./quantize-run.js";
 import { quantizeResultsSchema, readJsonFile, toleranceFileSchema } from "./result-schemas.js";
 import { writeToleranceArtifacts } from "./tolerance-report.js";
@@ -306,6 +308,12 @@ function toleranceFormats(
   return run();
 }
 
+/** predictions.json of the quantization study: float32's and each result's (null without them). */
+const quantPredictionsSchema: Schema<QuantPredictions> = s.object({
+  baseline: predictionsSchema,
+  results: s.array(s.nullable(predictionsSchema)),
+});
+
 /** The quantization study in `dir` (quantize.json and its per-sample predictions.json) when a finished
  * one is there (and not forced), else run with `options()` and written. */
 function quantization(
@@ -316,15 +324,9 @@ function quantization(
   const quantFile = join(dir, "quantize.json");
   const predictionsFile = join(dir, "predictions.json");
   if (!force && existsSync(quantFile) && existsSync(predictionsFile)) {
-    const stored = JSON.parse(readFileSync(predictionsFile, "utf8")) as QuantPredictions;
     return {
       q: readJsonFile(quantizeResultsSchema, quantFile, "quantization"),
-      predictions: {
-        baseline: checkPredictions(stored.baseline, `${predictionsFile}: baseline`),
-        results: stored.results.map((p, i) =>
-          p === null ? null : checkPredictions(p, `${predictionsFile}: results[${i}]`),
-        ),
-      },
+      predictions: readJsonFile(quantPredictionsSchema, predictionsFile, "predictions"),
     };
   }
   let baseline: SamplePredictions | null = null;

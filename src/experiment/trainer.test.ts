@@ -123,7 +123,9 @@ describe("trainRun", () => {
     expect(readPredictions(file)?.step).toBe(18);
     expect(() =>
       checkPredictions({ samples: 2, predicted: [0], correct: "10", labels: "x" }, "p.json"),
-    ).toThrow(/p\.json: expected \{samples, predicted: one class per sample/);
+    ).toThrow(
+      /p\.json: \(top level\): expected one predicted class and one 0\/1 character per sample \(2\), got 1 classes/,
+    );
   });
 
   it("refuses to overwrite a run without --force or resume, and to resume with another configuration", () => {
