@@ -2,7 +2,7 @@
  * `minifloat report` through runCli: the three documents written (into the directory itself or --out),
  * the summary on stdout and with --json, and bad directories answered with one line and exit code 2.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -72,6 +72,11 @@ describe("minifloat report", () => {
     const missing = await cli("report", join(root, "missing"));
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/missing: no such directory\n$/);
+    const file = join(root, "results.txt");
+    writeFileSync(file, "not a directory");
+    const asFile = await cli("report", file); // named as the input, not as the --out it defaults to
+    expect(asFile.code).toBe(2);
+    expect(asFile.err).toBe(`minifloat: ${file}: expected a directory, got a file\n`);
     const none = await cli("report");
     expect(none.code).toBe(2);
     expect(none.err).toMatch(/missing required argument 'dir'/);

@@ -34,6 +34,7 @@ export async function writeReport(
   out: string = dir,
   options: { readonly force?: boolean | undefined } = {},
 ): Promise<WrittenReport> {
+  const inputs = loadReportInputs(dir); // first: a missing or wrong input is named as the input
   const beside = resolve(out) === resolve(dir);
   checkOutputFiles(out, Object.values(REPORT_FILES), {
     option: "--out",
@@ -41,7 +42,7 @@ export async function writeReport(
     inputs: beside ? [] : [{ path: dir, name: "directory" }],
     intoKinds: beside ? ALL_KINDS : [],
   });
-  const report = buildReport(dir, loadReportInputs(dir));
+  const report = buildReport(dir, inputs);
   const docs = await renderReport(report);
   mkdirSync(out, { recursive: true });
   const files = {
