@@ -242,6 +242,8 @@ describe("minifloat tolerance", () => {
     );
     const noCheckpoint = await cli("tolerance", temp());
     expect(noCheckpoint.code).toBe(2);
-    expect(noCheckpoint.err).toMatch(/is not a run directory of minifloat train/);
+    expect(noCheckpoint.err).toMatch(
+      /RUN_DIR \S+ is an empty folder; expected a run directory \(minifloat train\)/,
+    );
   });
 });
