@@ -7,16 +7,18 @@
 import { Command, Option } from "commander";
 import { MinifloatError } from "../errors.js";
 import {
+  castValue,
   floatFormat,
   isIntFormatName,
   OVERFLOW_MODES,
   randomWord,
   ROUNDING_MODES,
+  type CastResult,
+  type CastSettings,
   type FloatFormat,
   type OverflowMode,
   type RoundingMode,
 } from "../formats/index.js";
-import { castValue, type CastResult, type CastSettings } from "./cast-result.js";
 import type { CliIo } from "./io.js";
 import { commaList, didYouMean, integerIn, oneOf } from "./options.js";
 import { parseValue } from "./parse-value.js";

@@ -13,9 +13,8 @@ import {
   type ReproduceResults,
   type ReproduceScale,
 } from "../experiment/index.js";
-import { floatFormat } from "../formats/index.js";
+import { castValue, floatFormat } from "../formats/index.js";
 import { writeReport } from "../report/index.js";
-import { castValue } from "./cast-result.js";
 import { childRunner } from "./child-run.js";
 import type { CliIo } from "./io.js";
 import { integerIn } from "./options.js";

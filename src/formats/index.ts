@@ -10,6 +10,7 @@ export * from "./rounding.js";
 export * from "./finfo.js";
 export { decodeValue, encodeValue, isNanCode, exponentOf } from "./float-codec.js";
 export * from "./bulk-codec.js";
+export * from "./cast-value.js";
 export * from "./philox.js";
 export {
   chooseQuantParams,

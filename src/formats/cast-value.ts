@@ -1,18 +1,12 @@
 /**
- * What `minifloat cast` reports for one value in one format: the code from the formats layer's scalar
+ * One value converted to one format as `minifloat cast` reports it: the code from the scalar
  * encoder (rounded once from the float64 input), its decoded value, the error, and IEEE 754-style flags.
  * Overflow follows IEEE 754-2019 7.4: the result rounded with an unbounded exponent range exceeds the
  * largest finite value; underflow follows 7.5 with tininess detected before rounding, plus inexact.
  */
-import {
-  decodeValue,
-  deriveLimits,
-  encodeValue,
-  isNanCode,
-  type FloatFormat,
-  type FloatFormatSpec,
-  type RoundingMode,
-} from "../formats/index.js";
+import { decodeValue, encodeValue, isNanCode } from "./float-codec.js";
+import { deriveLimits, type FloatFormat, type FloatFormatSpec } from "./float-format.js";
+import type { RoundingMode } from "./rounding.js";
 
 /** The encoder settings `cast` applies to every value. */
 export interface CastSettings {
