@@ -1,6 +1,7 @@
 /**
- * Layer `data`: datasets read into memory (IDX, Fashion-MNIST, CIFAR-10 binary batches) and seeded,
- * reproducible batching to normalized Float32Array. Produces plain typed arrays; callers make tensors.
+ * Layer `data`: datasets read into memory (IDX, Fashion-MNIST, CIFAR-10 binary batches; GLUE, SQuAD and
+ * TSV text in text/), BERT's WordPiece tokenizer (tokenizer/) and seeded, reproducible batching to
+ * normalized Float32Array. Produces plain typed arrays; callers make tensors.
  * Imports only formats (the Philox generator), io (atomic writes of caches) and ../errors; never nn,
  * optim or the CLI.
  */

@@ -1,7 +1,9 @@
 /**
- * Layer `experiment`: training runs and comparisons: configuration, the mapping of a precision policy onto
- * model, backward and optimizer, the training loop, checkpoints, run directories and resume.
- * Uses every layer below it; must not import report or cli.
+ * Layer `experiment`: training runs and comparisons (configuration, the mapping of a precision policy onto
+ * model, backward and optimizer, the training loop, checkpoints, run directories and resume), text-model
+ * evaluation and SQuAD, post-training quantization runs with their saved models and ONNX export, the
+ * tolerance study, and `reproduce`'s claims and verdicts. Uses every layer below it; must not import
+ * report or cli.
  */
 export * from "./config.js";
 export * from "./setup.js";

@@ -3,7 +3,8 @@
  * root, safetensors read/write with the conversion between its dtypes and minifloat tensors, and Hugging
  * Face checkpoint directories (config.json + model.safetensors, sharded or not), the output rule every
  * command that writes follows (output.ts) and the lock on a folder one process writes (lock.ts).
- * Imports formats, tensor and ../errors only; must not import experiment, report or cli (they use io).
+ * Imports formats, tensor, nn (ONNX export walks a BERT model) and ../errors; must not import data (data
+ * reads through io), quant, experiment, report or cli (they use io).
  */
 export * from "./atomic.js";
 export * from "./safetensors.js";

@@ -1,7 +1,7 @@
 /**
  * Layer `nn`: modules (parameters, buffers, train/eval), layers and models, built with a ModuleContext
- * that carries the formats a precision policy chooses. Imports autograd, ops, tensor and formats, never
- * optim, precision or anything above.
+ * that carries the formats a precision policy chooses. Imports ops, kernels (op rounding and accumulation
+ * types), tensor and formats; never autograd (backward runs from outside), optim, precision or above.
  */
 export * from "./module.js";
 export * from "./layers.js";

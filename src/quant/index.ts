@@ -4,7 +4,8 @@
  * output channel, token or block) with their cost (SQNR, saturation, underflow), streaming observers and
  * calibration (max, percentile, MSE, entropy), PTQ of any model whose modules declare matmul sites
  * (nn/module.ts MatmulSite: every Linear, BERT's attention products), SmoothQuant, and accuracy-driven
- * fallback to float32. Imports formats, tensor, ops and nn; never experiment, cli, data or io.
+ * fallback to float32. Imports formats, tensor and nn (ops run inside the modules it hooks, never called
+ * here); never precision, experiment, cli, data or io.
  *
  * Typical use:
  *   const cal = calibrate(model, calibrationBatches, { method: "percentile", percentile: 99.99 });
