@@ -44,7 +44,9 @@ export interface ImportSite {
 
 /** Every module specifier `source` imports or re-exports, static, type-only or dynamic. */
 export function importsOf(source: string): ImportSite[] {
-  const noComments = source.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, " ")).replace(/\/\/.*$/gm, "");
+  const noComments = source
+    .replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, " "))
+    .replace(/\/\/.*$/gm, "");
   const patterns = [
     /^\s*(?:import|export)\s[^;]*?\sfrom\s*["']([^"']+)["']/gm,
     /^\s*import\s*["']([^"']+)["']/gm,
@@ -84,7 +86,9 @@ export function layeringViolations(rows: string[][]): string[] {
     const source = readFileSync(join(SRC, file), "utf8");
     for (const { spec, line } of importsOf(source)) {
       if (!spec.startsWith(".")) continue; // packages and node: builtins
-      const target = relative(ROOT, resolve(SRC, dirname(file), spec)).split("\\").join("/");
+      const target = relative(ROOT, resolve(SRC, dirname(file), spec))
+        .split("\\")
+        .join("/");
       const where = `src/${file}:${line} -> ${target}`;
       if (!target.startsWith("src/")) {
         if (!ALLOWED.some((a) => a.from === file && a.to.test(target))) found.push(`${where} (outside src/)`);
@@ -94,7 +98,8 @@ export function layeringViolations(rows: string[][]): string[] {
       if (to === from) continue;
       const [rFrom, rTo] = [rankOf(rows, from), rankOf(rows, to)];
       if (rTo > rFrom) found.push(`${where} (${from} imports ${to}, a layer above it)`);
-      else if (rTo === rFrom) found.push(`${where} (${from} and ${to} share a row and may not import each other)`);
+      else if (rTo === rFrom)
+        found.push(`${where} (${from} and ${to} share a row and may not import each other)`);
     }
   }
   return found;
@@ -118,12 +123,11 @@ describe("layering (docs/design.md, Layers)", () => {
       'import "../c/side.js";',
       'type D = typeof import("../d/index.js");',
     ].join("\n");
-    expect(importsOf(source).map((s) => `${s.spec}:${s.line}`).sort()).toEqual([
-      "../a/index.js:2",
-      "../b/index.js:5",
-      "../c/side.js:6",
-      "../d/index.js:7",
-    ]);
+    expect(
+      importsOf(source)
+        .map((s) => `${s.spec}:${s.line}`)
+        .sort(),
+    ).toEqual(["../a/index.js:2", "../b/index.js:5", "../c/side.js:6", "../d/index.js:7"]);
   });
 
   it("no import of src/ points up the list, across a shared row, or out of src/", () => {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { castValue, floatFormat, type CastSettings } from "./index.js";
 
-const nearest: CastSettings = { rounding: "nearest-even", saturate: false, flushSubnormals: false, randomBits: 32 };
+const nearest: CastSettings = {
+  rounding: "nearest-even",
+  saturate: false,
+  flushSubnormals: false,
+  randomBits: 32,
+};
 
 describe("castValue flags (IEEE 754-2019 7.4, 7.5)", () => {
   it("overflow is judged with an unbounded exponent range: max + just under half an ulp rounds to max", () => {
