@@ -65,4 +65,4 @@ function main(): void {
   if (breaches.length > 0) process.exitCode = 1;
 }
 
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
+if (resolve(process.argv[1] ?? "") === fileURLToPath(import.meta.url)) main();

@@ -55,7 +55,7 @@ export function importsOf(source: string): ImportSite[] {
   const sites: ImportSite[] = [];
   for (const pattern of patterns) {
     for (const m of noComments.matchAll(pattern)) {
-      const spec = m[1] as string;
+      const spec = m[1];
       const at = m.index + m[0].lastIndexOf(spec);
       sites.push({ spec, line: noComments.slice(0, at).split("\n").length });
     }
@@ -82,7 +82,7 @@ function rankOf(rows: string[][], fileOrFolder: string): number {
 export function layeringViolations(rows: string[][]): string[] {
   const found: string[] = [];
   for (const file of libraryFiles(SRC)) {
-    const from = file.split("/")[0] as string;
+    const from = file.split("/")[0];
     const source = readFileSync(join(SRC, file), "utf8");
     for (const { spec, line } of importsOf(source)) {
       if (!spec.startsWith(".")) continue; // packages and node: builtins
@@ -94,7 +94,7 @@ export function layeringViolations(rows: string[][]): string[] {
         if (!ALLOWED.some((a) => a.from === file && a.to.test(target))) found.push(`${where} (outside src/)`);
         continue;
       }
-      const to = target.split("/")[1] as string;
+      const to = target.split("/")[1];
       if (to === from) continue;
       const [rFrom, rTo] = [rankOf(rows, from), rankOf(rows, to)];
       if (rTo > rFrom) found.push(`${where} (${from} imports ${to}, a layer above it)`);
