@@ -1,9 +1,9 @@
 /**
- * The folder lock: created with O_EXCL and released; a live owner (here this very process) refused with
+ * The folder lock: created whole (written beside, then hard-linked into place) and released; a live owner (here this very process) refused with
  * its pid and host; a dead owner's lock on this host taken over with a note.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -21,6 +21,7 @@ describe("lockFolder", () => {
     expect(() => lockFolder(dir, "run directory")).toThrow(
       new RegExp(`run directory is in use by process ${process.pid} on ${hostname()} \\(started `),
     );
+    expect(readdirSync(dir)).toEqual([LOCK_FILE]); // the record's temporary is gone, the lock is whole
     lock.release();
     lock.release();
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);

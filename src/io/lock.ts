@@ -1,12 +1,22 @@
 /**
- * A lock on a folder that one process writes (a run directory): a lock file created atomically (O_EXCL)
+ * A lock on a folder that one process writes (a run directory): a lock file created atomically (linked into place)
  * holding the owner's pid, host and start time, removed when the owner releases it or exits. A process
  * killed by a signal cannot run code in the middle of a synchronous training step, so its lock stays; the
  * next process finds the pid dead on the same host and takes the lock over, with a note.
  */
-import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import {
+  closeSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { MinifloatError } from "../errors.js";
 
 /** The lock file's name inside the locked folder. */
@@ -62,7 +72,30 @@ function readOwner(path: string): LockOwner | null {
   return null;
 }
 
+/** Create the lock file at `path` holding this process's owner record, or false when one exists. The
+ * record is written to a temporary file first and hard-linked into place (link fails when `path`
+ * exists), so a process killed at any moment never leaves an empty lock that would look live; file
+ * systems without hard links get an O_EXCL create, then the write. */
 function create(path: string): boolean {
+  const owner: LockOwner = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
+  const text = JSON.stringify(owner) + "\n";
+  // The name of an atomic temporary (isAtomicTemporary), so a run directory's cleanup removes a leftover.
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  writeFileSync(temp, text, { flag: "wx", mode: 0o644 });
+  try {
+    linkSync(temp, path);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return false;
+    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") throw e;
+  } finally {
+    rmSync(temp, { force: true });
+  }
+  return createExclusive(path, text);
+}
+
+function createExclusive(path: string, text: string): boolean {
   let fd: number;
   try {
     fd = openSync(path, "wx", 0o644);
@@ -70,9 +103,8 @@ function create(path: string): boolean {
     if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw e;
   }
-  const owner: LockOwner = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
   try {
-    writeSync(fd, JSON.stringify(owner) + "\n");
+    writeSync(fd, text);
   } finally {
     closeSync(fd);
   }
