@@ -2,7 +2,7 @@
  * The folder lock: created whole (written beside, then hard-linked into place) and released; a live owner (here this very process) refused with
  * its pid and host; a dead owner's lock on this host taken over with a note.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -44,4 +44,26 @@ describe("lockFolder", () => {
     writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: 1, host: "elsewhere", started: "now" }));
     expect(() => lockFolder(dir, "run directory")).toThrow(/in use by process 1 on elsewhere/);
   });
+  it.runIf(process.platform === "linux")(
+    "takes over the lock of a killed process its parent has not reaped (a zombie answers signal 0)",
+    async () => {
+      // `sleep 0` exits at once, and its parent (sh, exec'd into `sleep 3`) never reaps it.
+      const parent = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 3"], {
+        stdio: ["ignore", "pipe", "ignore"],
+      });
+      const zombie = await new Promise<number>((resolve) => {
+        parent.stdout.once("data", (d: Buffer) => {
+          resolve(Number(d.toString().trim()));
+        });
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(readFileSync(`/proc/${zombie}/stat`, "utf8")).toMatch(/\) Z /);
+      const dir = temp();
+      writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: zombie, host: hostname(), started: "then" }));
+      const lock = lockFolder(dir, "run directory");
+      expect(lock.note).toMatch(new RegExp(`a lock of process ${zombie} .*no longer running`));
+      lock.release();
+      parent.kill();
+    },
+  );
 });

@@ -50,13 +50,25 @@ function installExitHook(): void {
   });
 }
 
-/** True while process `pid` exists on this host. */
+/** True while process `pid` runs on this host: it exists and is not a zombie (a killed process whose
+ * parent has not reaped it yet, as PID 1 of a container may leave it, still answers signal 0). */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+  return !isZombie(pid);
+}
+
+/** True when Linux's /proc says `pid` has exited (state Z or X); false where /proc is not there. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8"); // "pid (comm) S ...": comm may hold spaces
+    const state = stat.slice(stat.lastIndexOf(")") + 2).charAt(0);
+    return state === "Z" || state === "X";
+  } catch {
+    return false;
   }
 }
 

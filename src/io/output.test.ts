@@ -42,6 +42,11 @@ describe("pathState", () => {
     const marked = folder({ "notes.txt": "" });
     markFolder(marked, "reproduce");
     expect(pathState(marked)).toBe("reproduce");
+    // What a run killed while starting leaves (its lock, a write's temporary) is still an empty folder.
+    expect(pathState(folder({ ".minifloat.lock": "", ".config.json.123.0123456789ab.tmp": "" }))).toBe(
+      "empty",
+    );
+    expect(pathState(folder({ ".minifloat.lock": "", "notes.txt": "" }))).toBe("other");
   });
 });
 

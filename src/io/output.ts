@@ -9,9 +9,10 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep, isAbsolute } from "node:path";
 import { MinifloatError } from "../errors.js";
-import { writeJsonAtomic } from "./atomic.js";
+import { isAtomicTemporary, writeJsonAtomic } from "./atomic.js";
 import { environmentWords } from "./fs-error.js";
 import { readTextBounded } from "./bounded-read.js";
+import { LOCK_FILE } from "./lock.js";
 
 /** The kinds of folder minifloat writes. */
 export type FolderKind = "run" | "model" | "compare" | "reproduce";
@@ -80,7 +81,9 @@ export function pathState(
     throw e;
   }
   if (!isDir) return "file";
-  const names = readdirSync(path);
+  // A lock or an atomic write's temporary left by a process killed before it wrote anything else does
+  // not make a folder "of other things" (a live lock is refused by lockFolder itself).
+  const names = readdirSync(path).filter((n) => n !== LOCK_FILE && !isAtomicTemporary(n));
   if (names.length === 0) return "empty";
   const marked = markedKind(path);
   if (marked !== undefined) return marked;
