@@ -6,3 +6,5 @@
 export * from "./types.js";
 export * from "./signatures.js";
 export * from "./registry.js";
+// The built-in backends besides js, each registering itself from its own folder.
+import "./wasm/backend/index.js";

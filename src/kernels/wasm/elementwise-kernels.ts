@@ -1,5 +1,5 @@
 /**
- * Elementwise hot paths and the sum reduction through wasm: inputs of any supported format are decoded,
+ * Elementwise hot paths through wasm: inputs of any supported format are decoded,
  * the op runs in float32 (bit-exact with a JavaScript loop using Math.fround), and the result is rounded
  * once into the output format; element i rounds stochastically with word offset + i. Long arrays stream
  * through the arena in cache-sized chunks.
@@ -25,16 +25,15 @@ import {
 } from "./codec-kernels.js";
 import type { WasmRuntime } from "./runtime.js";
 
-/** The binary ops, by their number in assembly/elementwise.ts. `relu_backward` is (dy, x) -> x > 0 ? dy : 0;
- * the comparisons give 1 where true and +0 where false. */
+/** The binary ops the wasm code computes, in the op layer's vocabulary, by their number in
+ * assembly/elementwise.ts; the comparisons give 1 where true and +0 where false. */
 export const BINARY_OPS = [
   "add",
   "sub",
   "mul",
   "div",
-  "max",
-  "min",
-  "relu_backward",
+  "maximum",
+  "minimum",
   "eq",
   "ne",
   "lt",
@@ -43,7 +42,7 @@ export const BINARY_OPS = [
   "ge",
 ] as const;
 
-/** A binary elementwise op. */
+/** A binary elementwise op the wasm code computes. */
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
 /** Formats, rounding and destination of an elementwise op (every format defaults to float32). */
@@ -124,49 +123,4 @@ export function wasmRelu(rt: WasmRuntime, x: Codes, o: Omit<ElementwiseOptions, 
     rt.arena.finish(po, out);
   }
   return w.out;
-}
-
-/** Formats and rounding of axpy: y (updated in place) is rounded once into yFormat. */
-export interface AxpyOptions {
-  readonly xFormat?: FormatLike;
-  readonly yFormat?: FormatLike;
-  readonly rounding?: EncodeOptions;
-}
-
-/** y = fl(y + fl(alpha * x)) in place, rounded into y's format: the SGD weight update; returns y. */
-export function wasmAxpy(rt: WasmRuntime, alpha: number, x: Codes, y: Codes, o: AxpyOptions = {}): Codes {
-  const fx = resolveFormat(o.xFormat);
-  const fy = resolveFormat(o.yFormat);
-  checkCodes("axpy x", x, fx);
-  checkCodes("axpy y", y, fy);
-  checkLength("axpy x", x.length, y.length);
-  const opts = resolveEncodeOptions(o.rounding);
-  const raw = fy.bits === 32 && !opts.flushSubnormals;
-  const a = Math.fround(alpha);
-  const chunk = streamChunk(rt, x, y);
-  for (let s = 0; s < y.length; s += chunk) {
-    const n = Math.min(chunk, y.length - s);
-    const ys = y.subarray(s, s + n);
-    rt.arena.reset();
-    const xd = decoderAt(rt, fx);
-    const yd = decoderAt(rt, fy);
-    const enc = raw ? 0 : encoderAt(rt, fy, opts);
-    const tls = rt.tls();
-    const px = rt.arena.place(x.subarray(s, s + n));
-    const py = rt.arena.place(ys);
-    rt.exports.axpy(a, px, xd, py, yd, enc, n, baseIndex(opts) + s, tls);
-    rt.arena.finish(py, ys);
-  }
-  return y;
-}
-
-/** The float32 sum of x in the fixed order of assembly/elementwise.ts `sum` (16 interleaved partial
- * sums, combined pairwise, then the tail one by one). */
-export function wasmSum(rt: WasmRuntime, x: Codes, format?: FormatLike): number {
-  const fx = resolveFormat(format);
-  checkCodes("sum x", x, fx);
-  rt.arena.reset();
-  const xd = decoderAt(rt, fx);
-  const tls = rt.tls();
-  return rt.exports.sum(rt.arena.place(x), xd, x.length, tls);
 }

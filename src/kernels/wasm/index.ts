@@ -1,8 +1,8 @@
 /**
- * The wasm backend: WebAssembly SIMD128 kernels compiled from assembly/ by `npm run build`, with a
+ * The wasm runtime: WebAssembly SIMD128 kernels compiled from assembly/ by `npm run build`, with a
  * worker_threads pool on one shared memory. Owns conversions, GEMM, convolution, pooling, batch norm and
- * the elementwise hot paths over plain typed arrays; the kernel registry calls these and falls back to js
- * where a kernel or the module is missing. Must not import tensors, ops or anything above kernels.
+ * the elementwise hot paths over plain typed arrays; the `wasm` backend (./backend/) adapts them to the
+ * Kernels table. Must not import tensors, ops or anything above kernels.
  */
 import { MinifloatError } from "../../errors.js";
 import type { EncodeOptions } from "../../formats/rounding.js";
@@ -15,15 +15,7 @@ import {
   type Conv2dGeometry,
   type Conv2dOptions,
 } from "./conv-kernels.js";
-import {
-  wasmAxpy,
-  wasmBinary,
-  wasmRelu,
-  wasmSum,
-  type AxpyOptions,
-  type BinaryOp,
-  type ElementwiseOptions,
-} from "./elementwise-kernels.js";
+import { wasmBinary, wasmRelu, type BinaryOp, type ElementwiseOptions } from "./elementwise-kernels.js";
 import { wasmGemm, type GemmParams } from "./gemm-kernels.js";
 import {
   wasmBatchNorm,
@@ -43,12 +35,7 @@ export {
   type ResolvedConv2d,
 } from "./conv-kernels.js";
 export { wasmSupportsFormat } from "./descriptors.js";
-export {
-  BINARY_OPS,
-  type AxpyOptions,
-  type BinaryOp,
-  type ElementwiseOptions,
-} from "./elementwise-kernels.js";
+export { BINARY_OPS, type BinaryOp, type ElementwiseOptions } from "./elementwise-kernels.js";
 export type { GemmParams } from "./gemm-kernels.js";
 export {
   wasmFloat64Target,
@@ -147,16 +134,6 @@ export class WasmKernels {
   /** out = max(x, 0) (options.aFormat is x's format). */
   relu(x: Codes, options?: Omit<ElementwiseOptions, "bFormat">): Codes {
     return wasmRelu(this.rt, x, options);
-  }
-
-  /** y = y + alpha * x in place, rounded into y's format; returns y. */
-  axpy(alpha: number, x: Codes, y: Codes, options?: AxpyOptions): Codes {
-    return wasmAxpy(this.rt, alpha, x, y, options);
-  }
-
-  /** The float32 sum of x in the documented fixed order. */
-  sum(x: Codes, format?: FormatLike): number {
-    return wasmSum(this.rt, x, format);
   }
 
   /** Max pooling of float32 planes: out and argmax get each window's first maximum and its index. */
