@@ -6,11 +6,7 @@
  */
 import { MinifloatError } from "../../errors.js";
 import type { FloatFormat } from "../../formats/float-format.js";
-import {
-  resolveEncodeOptions,
-  type EncodeOptions,
-  type ResolvedEncodeOptions,
-} from "../../formats/rounding.js";
+import type { ResolvedEncodeOptions } from "../../formats/rounding.js";
 import type { Codes } from "./arena.js";
 import {
   allocStorage,
@@ -19,9 +15,9 @@ import {
   checkLength,
   decoderAt,
   encoderAt,
-  resolveFormat,
+  orFloat32,
+  NEAREST_EVEN,
   streamChunk,
-  type FormatLike,
 } from "./codec-kernels.js";
 import type { WasmRuntime } from "./runtime.js";
 
@@ -47,10 +43,10 @@ export type BinaryOp = (typeof BINARY_OPS)[number];
 
 /** Formats, rounding and destination of an elementwise op (every format defaults to float32). */
 export interface ElementwiseOptions {
-  readonly aFormat?: FormatLike;
-  readonly bFormat?: FormatLike;
-  readonly outFormat?: FormatLike;
-  readonly rounding?: EncodeOptions;
+  readonly aFormat?: FloatFormat;
+  readonly bFormat?: FloatFormat;
+  readonly outFormat?: FloatFormat;
+  readonly rounding?: ResolvedEncodeOptions;
   readonly out?: Codes;
 }
 
@@ -62,8 +58,8 @@ interface Output {
 }
 
 function output(n: number, o: ElementwiseOptions): Output {
-  const format = resolveFormat(o.outFormat);
-  const options = resolveEncodeOptions(o.rounding);
+  const format = orFloat32(o.outFormat);
+  const options = o.rounding ?? NEAREST_EVEN;
   const out = o.out ?? allocStorage(format, n);
   checkLength("elementwise output", out.length, n);
   checkCodes("elementwise output", out, format);
@@ -78,8 +74,8 @@ export function wasmBinary(
   b: Codes,
   o: ElementwiseOptions = {},
 ): Codes {
-  const fa = resolveFormat(o.aFormat);
-  const fb = resolveFormat(o.bFormat);
+  const fa = orFloat32(o.aFormat);
+  const fb = orFloat32(o.bFormat);
   checkCodes(`${op} a`, a, fa);
   checkCodes(`${op} b`, b, fb);
   checkLength(`${op} b`, b.length, a.length);
@@ -106,7 +102,7 @@ export function wasmBinary(
 
 /** out = max(x, 0): NaN stays NaN and -0 becomes +0, as Math.max(x, 0). */
 export function wasmRelu(rt: WasmRuntime, x: Codes, o: Omit<ElementwiseOptions, "bFormat"> = {}): Codes {
-  const fx = resolveFormat(o.aFormat);
+  const fx = orFloat32(o.aFormat);
   checkCodes("relu x", x, fx);
   const w = output(x.length, o);
   const chunk = streamChunk(rt, x, w.out);

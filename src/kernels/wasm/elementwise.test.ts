@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { randomValues } from "../../../test/support/random-values.js";
 import { kernels } from "../../../test/support/wasm-reference.js";
-import { decodeArray, encodeArray, FLOAT_FORMATS } from "../../formats/index.js";
+import { decodeArray, encodeArray, FLOAT_FORMATS, resolveEncodeOptions } from "../../formats/index.js";
 import { BINARY_OPS, type BinaryOp } from "./elementwise-kernels.js";
 
 const JS: Record<BinaryOp, (a: number, b: number) => number> = {
@@ -56,7 +56,12 @@ describe("wasm elementwise, storage formats", () => {
     const b = encodeArray(e5, values(5000, 7));
     const [av, bv] = [decodeArray(bf, a), decodeArray(e5, b)];
     const sr = { rounding: "stochastic", random: { seed: 8, step: 3, offset: 2 } } as const;
-    const got = kernels().mul(a, b, { aFormat: bf, bFormat: e5, outFormat: "float16", rounding: sr });
+    const got = kernels().mul(a, b, {
+      aFormat: bf,
+      bFormat: e5,
+      outFormat: FLOAT_FORMATS.float16,
+      rounding: resolveEncodeOptions(sr),
+    });
     const want = encodeArray(
       FLOAT_FORMATS.float16,
       Float32Array.from(av, (v, i) => JS.mul(v, bv[i] ?? 0)),

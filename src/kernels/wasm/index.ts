@@ -5,9 +5,10 @@
  * Kernels table. Must not import tensors, ops or anything above kernels.
  */
 import { MinifloatError } from "../../errors.js";
-import type { EncodeOptions } from "../../formats/rounding.js";
+import type { FloatFormat } from "../../formats/float-format.js";
+import type { ResolvedEncodeOptions } from "../../formats/rounding.js";
 import type { Codes } from "./arena.js";
-import { allocateResident, resolveFormat, wasmDecode, wasmEncode, type FormatLike } from "./codec-kernels.js";
+import { allocateResident, wasmDecode, wasmEncode } from "./codec-kernels.js";
 import {
   wasmConv2d,
   wasmConv2dBackwardData,
@@ -27,7 +28,6 @@ import { wasmChannelSum, wasmMaxPool, wasmMaxPoolBackward, type Pool2dGeometry }
 import { checkThreads, compileModule, defaultThreads, WasmRuntime } from "./runtime.js";
 
 export type { Codes } from "./arena.js";
-export type { FormatLike } from "./codec-kernels.js";
 export {
   resolveConv2d,
   type Conv2dGeometry,
@@ -82,12 +82,12 @@ export class WasmKernels {
   }
 
   /** Encode float32 values into codes of `format` (bit-exact with encodeArray). */
-  encode(format: FormatLike, src: Float32Array, options?: EncodeOptions, out?: Codes): Codes {
+  encode(format: FloatFormat, src: Float32Array, options?: ResolvedEncodeOptions, out?: Codes): Codes {
     return wasmEncode(this.rt, format, src, options, out);
   }
 
   /** Decode codes of `format` into float32 values (bit-exact with decodeArray). */
-  decode(format: FormatLike, codes: Codes, out?: Float32Array): Float32Array {
+  decode(format: FloatFormat, codes: Codes, out?: Float32Array): Float32Array {
     return wasmDecode(this.rt, format, codes, out);
   }
 
@@ -165,8 +165,8 @@ export class WasmKernels {
   /** A zeroed array of n codes of `format` that lives in the wasm memory (Float32Array for float32):
    * kernels read and write such arrays in place, without copies. Release it with `free`; a view must
    * not be used after that. */
-  allocate(format: FormatLike, n: number): Codes {
-    return allocateResident(this.rt, resolveFormat(format), n);
+  allocate(format: FloatFormat, n: number): Codes {
+    return allocateResident(this.rt, format, n);
   }
 
   /** Release an array made by `allocate` (false when it was not one, or was freed already). */

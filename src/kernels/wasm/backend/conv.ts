@@ -6,7 +6,7 @@
 import { decoded, resultBuffer } from "../../types.js";
 import type { Conv2dAttrs, Kernels } from "../../signatures.js";
 import type { Conv2dGeometry, WasmKernels } from "../index.js";
-import { encodeOptions, floats, formatsFit, roundInto, wasmOr } from "./shared.js";
+import { encodeOptions, FLOAT32, floats, formatsFit, roundInto, wasmOr } from "./shared.js";
 
 function geometry(x: readonly number[], w: readonly number[], attrs: Conv2dAttrs): Conv2dGeometry {
   const [n = 1, c = 1, h = 1, wd = 1] = x;
@@ -40,7 +40,7 @@ export function convKernels(w: WasmKernels): ConvKernels {
         }
         // The bias joins the float32 dot product before the one rounding, as in the js kernel.
         const acc = resultBuffer(out); // (N, Cout, OH, OW)
-        w.conv2d(g, x.data, wt.data, { ...formats, outFormat: "float32", out: acc });
+        w.conv2d(g, x.data, wt.data, { ...formats, outFormat: FLOAT32, out: acc });
         const bv = decoded(bias); // (Cout)
         const plane = (out.shape[2] ?? 1) * (out.shape[3] ?? 1);
         for (let p = 0, at = 0; at < acc.length; p++) {

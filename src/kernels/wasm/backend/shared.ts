@@ -6,8 +6,9 @@
 import {
   fastFloat64Target,
   floatFormat,
+  resolveEncodeOptions,
   roundToOddFloat32,
-  type EncodeOptions,
+  type ResolvedEncodeOptions,
 } from "../../../formats/index.js";
 import { jsKernels } from "../../js/index.js";
 import type { Kernels } from "../../signatures.js";
@@ -18,11 +19,13 @@ import type { WasmKernels } from "../index.js";
 /** The float32 format (scratch outputs and decoded operands). */
 export const FLOAT32 = floatFormat("float32");
 
-/** The encode options of an output rounding. */
-export function encodeOptions(r: OutputRounding): EncodeOptions {
-  return r.random === null
-    ? { rounding: r.rounding }
-    : { rounding: r.rounding, random: r.random, randomBits: r.randomBits };
+/** The resolved encode options of an output rounding (the wasm runtime takes them resolved). */
+export function encodeOptions(r: OutputRounding): ResolvedEncodeOptions {
+  return resolveEncodeOptions(
+    r.random === null
+      ? { rounding: r.rounding }
+      : { rounding: r.rounding, random: r.random, randomBits: r.randomBits },
+  );
 }
 
 /** Whether the wasm codec reads and writes every operand's format. */
