@@ -6,7 +6,7 @@
 export { decodeRange, encodeRange } from "./codec";
 export { fillRandom } from "./philox";
 export { gemm } from "./gemm";
-export { binary, relu, axpy, sum } from "./elementwise";
+export { binary, relu } from "./elementwise";
 export { convForward, convBackwardData, convBackwardFilter } from "./conv";
 export { maxPool, maxPoolBackward, channelSum } from "./pool";
 export { batchNorm, batchNormBackward } from "./norm";

@@ -217,7 +217,8 @@ function convLayer(wk: WasmKernels, { layer, g }: Layer, runs: number, threads: 
   const dy = gaussian(g.n * g.o * oh * ow, 5);
   const flops = (3 * 2 * g.n * g.o * oh * ow * g.c * g.kh * g.kw) / 1e9;
   const pass = (xs: Codes, ws: Codes, dys: Codes, format: FloatFormatName): (() => void) => {
-    const o = { aFormat: format, bFormat: format, outFormat: format } as const;
+    const f = FLOAT_FORMATS[format];
+    const o = { aFormat: f, bFormat: f, outFormat: f };
     return () => {
       wk.conv2d(g, xs, ws, o);
       wk.conv2dBackwardData(g, dys, ws, o);
@@ -252,7 +253,7 @@ function rounding(
   const x = gaussian(n, 6).map((v, i) => v * 2 ** ((i % 17) - 8));
   const inWasm: Record<string, number> = {};
   const withCopies: Record<string, number> = {};
-  const src = wk.allocate("float32", n) as Float32Array;
+  const src = wk.allocate(FLOAT_FORMATS.float32, n) as Float32Array;
   src.set(x);
   for (const name of ROUNDED) {
     const f = FLOAT_FORMATS[name];

@@ -8,8 +8,8 @@ import { MinifloatError } from "../errors.js";
 import { makeTrainConfig, OPTIMIZER_NAMES, SCHEDULE_NAMES, type TrainConfig } from "../experiment/index.js";
 import { IMAGE_DATASETS, isTextDataName } from "../data/index.js";
 import { READ_LIMITS, readTextBounded, recordDataDir, schema } from "../io/index.js";
+import { backendNames } from "../kernels/index.js";
 import { MODELS } from "../nn/index.js";
-import { BACKEND_NAMES } from "../tensor/index.js";
 import { integerIn, oneOf, quotingOption } from "./options.js";
 
 /** The option values commander gives for the shared options (all optional: defaults come from config). */
@@ -106,7 +106,7 @@ export function addTrainOptions(command: Command): Command {
     .option("--train-limit <n>", "train on the first N training samples", count)
     .option("--test-limit <n>", "evaluate on the first N test samples", count)
     .option("--augment", "random crop (padding 4) and horizontal flip")
-    .option("--backend <name>", `kernels: ${BACKEND_NAMES.join(", ")} (default wasm)`, oneOf(BACKEND_NAMES))
+    .option("--backend <name>", `kernels: ${backendNames().join(", ")} (default wasm)`, oneOf(backendNames()))
     .option("--log-every <n>", "also write a metrics line every N steps", countOrZero)
     .option("--checkpoint-every <n>", "also write a checkpoint every N steps", countOrZero);
 }

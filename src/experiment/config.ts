@@ -8,7 +8,8 @@ import { closestName, MinifloatError } from "../errors.js";
 import { TSV_QUOTING_OPTIONS, type TsvQuotingOption } from "../data/index.js";
 import { resolveDataDir } from "../io/index.js";
 import { BERT_LIMITS } from "../nn/index.js";
-import { BACKEND_NAMES, type BackendName } from "../tensor/index.js";
+import { backendNames } from "../kernels/index.js";
+import type { BackendName } from "../tensor/index.js";
 
 /** The longest token sequence a run may ask for (BERT's largest max_position_embeddings). */
 export const MAX_SEQUENCE_LENGTH = BERT_LIMITS.max_position_embeddings;
@@ -193,7 +194,7 @@ function checkField(source: string, field: Field, v: unknown): unknown {
     case "schedule":
       return checkChoice(source, field, v, SCHEDULE_NAMES);
     case "backend":
-      return checkChoice(source, field, v, BACKEND_NAMES);
+      return checkChoice(source, field, v, backendNames());
     case "quoting":
       return checkChoice(source, field, v, TSV_QUOTING_OPTIONS);
     default:

@@ -10,7 +10,7 @@ import { encodeArray, floatFormat, randomWord, type FloatFormatName } from "../f
 import { batchNormStatistics, batchNormSums, normKernels } from "./js/norm.js";
 import type { BatchNormAttrs, NormKernels } from "./signatures.js";
 import { decoded, NEAREST, type Operand, type OutputRounding } from "./types.js";
-import { wasmBackendKernels } from "./wasm-backend.js";
+import { wasmBackendKernels } from "./wasm/backend/index.js";
 import { wasmKernels } from "./wasm/index.js";
 
 const FORMATS: readonly FloatFormatName[] = [

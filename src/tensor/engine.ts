@@ -6,11 +6,9 @@
 import { MinifloatError } from "../errors.js";
 import { MemoryTracker } from "./memory.js";
 
-/** The kernel backends: `js` (every op, the reference) and `wasm` (SIMD kernels for the hot ops). */
-export const BACKEND_NAMES = ["js", "wasm"] as const;
-
-/** A kernel backend name. */
-export type BackendName = (typeof BACKEND_NAMES)[number];
+/** A kernel backend's name: `js` (every op, the reference) or one registered with the kernels layer
+ * (`backendNames()` there lists them; an unknown name is refused when the first kernel runs). */
+export type BackendName = string;
 
 /** Options of a new engine. */
 export interface EngineOptions {

@@ -6,11 +6,12 @@
  * synchronous, so one arena serves them all; memory grows on demand and never shrinks.
  */
 import { MinifloatError } from "../../errors.js";
+import type { CodeArray } from "../../formats/bulk-codec.js";
 import { Heap } from "./heap.js";
 import type { WasmMemory } from "./wasm-api.js";
 
-/** Typed arrays that hold codes or float32 values. */
-export type Codes = Float32Array | Uint32Array | Uint16Array | Uint8Array;
+/** Typed arrays that hold codes (formats' CodeArray) or float32 values. */
+export type Codes = Float32Array | CodeArray;
 
 const PAGE = 65536;
 const ALIGN = 64;

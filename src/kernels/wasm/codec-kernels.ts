@@ -5,25 +5,22 @@
  */
 import { MinifloatError } from "../../errors.js";
 import { allocCodes } from "../../formats/bulk-codec.js";
-import type { FloatFormat, FloatFormatName } from "../../formats/float-format.js";
+import type { FloatFormat } from "../../formats/float-format.js";
 import { floatFormat } from "../../formats/registry.js";
-import {
-  resolveEncodeOptions,
-  type EncodeOptions,
-  type ResolvedEncodeOptions,
-} from "../../formats/rounding.js";
+import { resolveEncodeOptions, type ResolvedEncodeOptions } from "../../formats/rounding.js";
 import type { Codes } from "./arena.js";
 import { codeBytes, decodeDescriptor, encodeDescriptor, rngKey } from "./descriptors.js";
 import type { WasmRuntime } from "./runtime.js";
 
-/** A float format or its canonical name. */
-export type FormatLike = FloatFormat | FloatFormatName;
+const FLOAT32 = floatFormat("float32");
 
-/** The format record of `f`. */
-export function resolveFormat(f: FormatLike | undefined): FloatFormat {
-  if (f === undefined) return floatFormat("float32");
-  return typeof f === "string" ? floatFormat(f) : f;
+/** `f`, or float32 where it is left out (the runtime takes format records, never names). */
+export function orFloat32(f: FloatFormat | undefined): FloatFormat {
+  return f ?? FLOAT32;
 }
+
+/** Round to nearest-even, no flushing: what a kernel does unless given resolved options. */
+export const NEAREST_EVEN: ResolvedEncodeOptions = resolveEncodeOptions();
 
 /** Elements per streamed chunk: 64 Ki float32 (256 KiB) in, its codes out, within L2. */
 export const STREAM_CHUNK = 65536;
@@ -76,13 +73,13 @@ export function streamChunk(rt: WasmRuntime, ...arrays: Codes[]): number {
 /** Encode float32 values into codes of `format` (the wasm twin of encodeArray). */
 export function wasmEncode(
   rt: WasmRuntime,
-  format: FormatLike,
+  format: FloatFormat,
   src: Float32Array,
-  options?: EncodeOptions,
+  options?: ResolvedEncodeOptions,
   out?: Codes,
 ): Codes {
-  const f = resolveFormat(format);
-  const o = resolveEncodeOptions(options);
+  const f = orFloat32(format);
+  const o = options ?? NEAREST_EVEN;
   const dst = out ?? allocCodes(f, src.length);
   checkLength(`encode(${f.name}) output`, dst.length, src.length);
   checkCodes(`encode(${f.name}) output`, dst, f);
@@ -105,11 +102,11 @@ export function wasmEncode(
 /** Decode codes of `format` into float32 values (the wasm twin of decodeArray). */
 export function wasmDecode(
   rt: WasmRuntime,
-  format: FormatLike,
+  format: FloatFormat,
   codes: Codes,
   out?: Float32Array,
 ): Float32Array {
-  const f = resolveFormat(format);
+  const f = orFloat32(format);
   checkCodes(`decode(${f.name}) input`, codes, f);
   const dst = out ?? new Float32Array(codes.length);
   checkLength(`decode(${f.name}) output`, dst.length, codes.length);

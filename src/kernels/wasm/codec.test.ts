@@ -13,6 +13,7 @@ import {
   encodeArray,
   FLOAT_FORMATS,
   FLOAT_FORMAT_NAMES,
+  resolveEncodeOptions,
   type EncodeOptions,
   type FloatFormat,
 } from "../../formats/index.js";
@@ -61,7 +62,7 @@ describe("wasm decode", () => {
 
   it("copies float32 bit patterns, NaN payloads included", () => {
     const bits = Uint32Array.of(0x7f800001, 0xffc00123, 0x00000001, 0x80000000, 0x3f800000);
-    const got = kernels().decode("float32", bits);
+    const got = kernels().decode(FLOAT_FORMATS.float32, bits);
     expect(new Uint32Array(got.buffer)).toEqual(bits);
   });
 });
@@ -73,7 +74,7 @@ describe("wasm encode, deterministic rounding", () => {
       const x = inputs(f);
       for (const o of CONFIGS) {
         const want = encodeArray(f, x, o);
-        const got = kernels().encode(f, x, o);
+        const got = kernels().encode(f, x, resolveEncodeOptions(o));
         expect(got.constructor).toBe(want.constructor);
         expect({ ...o, at: firstDifference(got, want) }).toEqual({ ...o, at: -1 });
       }
@@ -94,7 +95,7 @@ describe("wasm encode, stochastic rounding", () => {
             random: { seed: 2 ** 33 + 5, stream: 9, step: 4, offset },
           };
           const want = encodeArray(f, x, o);
-          const got = kernels().encode(f, x, o);
+          const got = kernels().encode(f, x, resolveEncodeOptions(o));
           expect({ randomBits, offset, at: firstDifference(got, want) }).toEqual({
             randomBits,
             offset,
@@ -108,11 +109,16 @@ describe("wasm encode, stochastic rounding", () => {
   it("gives a slice the same codes as the whole when given its offset", () => {
     const f = FLOAT_FORMATS.bfloat16;
     const x = inputs(f).subarray(300_000, 310_000);
-    const whole = kernels().encode(f, x, { rounding: "stochastic", random: { seed: 1 } });
-    const part = kernels().encode(f, x.subarray(1001), {
-      rounding: "stochastic",
-      random: { seed: 1, offset: 1001 },
-    });
+    const whole = kernels().encode(
+      f,
+      x,
+      resolveEncodeOptions({ rounding: "stochastic", random: { seed: 1 } }),
+    );
+    const part = kernels().encode(
+      f,
+      x.subarray(1001),
+      resolveEncodeOptions({ rounding: "stochastic", random: { seed: 1, offset: 1001 } }),
+    );
     expect(part).toEqual(whole.subarray(1001));
   });
 });
@@ -122,7 +128,9 @@ describe("wasm encode, lengths and arguments", () => {
     const x = inputs(FLOAT_FORMATS.float16).subarray(12345, 12345 + n);
     for (const f of [FLOAT_FORMATS.float16, FLOAT_FORMATS.float8_e4m3fn, FLOAT_FORMATS.float32]) {
       const want: Codes = encodeArray(f, x, { rounding: "stochastic", random: { seed: 3 } });
-      expect(kernels().encode(f, x, { rounding: "stochastic", random: { seed: 3 } })).toEqual(want);
+      expect(
+        kernels().encode(f, x, resolveEncodeOptions({ rounding: "stochastic", random: { seed: 3 } })),
+      ).toEqual(want);
       expect(kernels().decode(f, want)).toEqual(decodeArray(f, want));
     }
   });
@@ -130,11 +138,13 @@ describe("wasm encode, lengths and arguments", () => {
   it("writes into a given output and rejects a mismatched one", () => {
     const x = Float32Array.of(1, 2.5, -3);
     const out = new Uint16Array(3);
-    expect(kernels().encode("bfloat16", x, undefined, out)).toBe(out);
-    expect(() => kernels().encode("bfloat16", x, undefined, new Uint16Array(2))).toThrow(
+    expect(kernels().encode(FLOAT_FORMATS.bfloat16, x, undefined, out)).toBe(out);
+    expect(() => kernels().encode(FLOAT_FORMATS.bfloat16, x, undefined, new Uint16Array(2))).toThrow(
       /expected 3 elements/,
     );
-    expect(() => kernels().encode("bfloat16", x, undefined, new Uint8Array(3))).toThrow(/2 bytes each/);
-    expect(() => kernels().encode("float8_e8m0fnu", x)).toThrow(/no codec/);
+    expect(() => kernels().encode(FLOAT_FORMATS.bfloat16, x, undefined, new Uint8Array(3))).toThrow(
+      /2 bytes each/,
+    );
+    expect(() => kernels().encode(FLOAT_FORMATS.float8_e8m0fnu, x)).toThrow(/no codec/);
   });
 });

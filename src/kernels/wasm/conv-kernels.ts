@@ -6,7 +6,8 @@
  * row-major position).
  */
 import { MinifloatError } from "../../errors.js";
-import { resolveEncodeOptions, type EncodeOptions } from "../../formats/rounding.js";
+import type { FloatFormat } from "../../formats/float-format.js";
+import type { ResolvedEncodeOptions } from "../../formats/rounding.js";
 import type { Codes } from "./arena.js";
 import {
   allocStorage,
@@ -15,8 +16,8 @@ import {
   checkLength,
   decoderAt,
   encoderAt,
-  resolveFormat,
-  type FormatLike,
+  orFloat32,
+  NEAREST_EVEN,
 } from "./codec-kernels.js";
 import { gemmWorkBytes } from "./gemm-kernels.js";
 import { CV, CV_FIELDS } from "./layout.js";
@@ -52,11 +53,11 @@ export interface ResolvedConv2d extends Required<Omit<Conv2dGeometry, "stride" |
 /** Operand formats, output format and rounding of a convolution kernel. */
 export interface Conv2dOptions {
   /** Format of the first operand (x; dy for backward data). Default float32. */
-  readonly aFormat?: FormatLike;
+  readonly aFormat?: FloatFormat;
   /** Format of the second operand (w; dy for backward filter). Default float32. */
-  readonly bFormat?: FormatLike;
-  readonly outFormat?: FormatLike;
-  readonly rounding?: EncodeOptions;
+  readonly bFormat?: FloatFormat;
+  readonly outFormat?: FloatFormat;
+  readonly rounding?: ResolvedEncodeOptions;
   readonly out?: Codes;
 }
 
@@ -183,10 +184,10 @@ function run(
   lengths: readonly [number, number, number],
   o: Conv2dOptions,
 ): Codes {
-  const fa = resolveFormat(o.aFormat);
-  const fb = resolveFormat(o.bFormat);
-  const fo = resolveFormat(o.outFormat);
-  const opts = resolveEncodeOptions(o.rounding);
+  const fa = orFloat32(o.aFormat);
+  const fb = orFloat32(o.bFormat);
+  const fo = orFloat32(o.outFormat);
+  const opts = o.rounding ?? NEAREST_EVEN;
   checkCodes(`${mode} first operand`, a, fa);
   checkCodes(`${mode} second operand`, b, fb);
   checkLength(`${mode} first operand`, a.length, lengths[0]);

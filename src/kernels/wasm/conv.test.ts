@@ -13,7 +13,7 @@ import {
   outputSize,
   type Geometry,
 } from "../../../test/support/wasm-reference.js";
-import { decodeArray, encodeArray, FLOAT_FORMATS } from "../../formats/index.js";
+import { decodeArray, encodeArray, FLOAT_FORMATS, resolveEncodeOptions } from "../../formats/index.js";
 
 function geometry(
   g: Partial<Geometry> & Pick<Geometry, "n" | "c" | "h" | "w" | "o" | "kh" | "kw">,
@@ -82,8 +82,14 @@ describe("wasm conv2d, storage formats", () => {
     const dyc = encodeArray(bf, dy);
     const [xv, wv, dyv] = [decodeArray(bf, xc), decodeArray(e4, wc), decodeArray(bf, dyc)];
     const sr = { rounding: "stochastic", random: { seed: 5, offset: 7 } } as const;
+    const rsr = resolveEncodeOptions(sr);
     const k = kernels();
-    const fwd = k.conv2d(api(g), xc, wc, { aFormat: bf, bFormat: e4, outFormat: "float16", rounding: sr });
+    const fwd = k.conv2d(api(g), xc, wc, {
+      aFormat: bf,
+      bFormat: e4,
+      outFormat: FLOAT_FORMATS.float16,
+      rounding: rsr,
+    });
     expect(fwd).toEqual(encodeArray(FLOAT_FORMATS.float16, convForwardReference(g, xv, wv), sr));
     const bd = k.conv2dBackwardData(api(g), dyc, wc, { aFormat: bf, bFormat: e4, outFormat: bf });
     expect(bd).toEqual(encodeArray(bf, convBackwardDataReference(g, dyv, wv)));
@@ -91,7 +97,7 @@ describe("wasm conv2d, storage formats", () => {
       aFormat: bf,
       bFormat: bf,
       outFormat: bf,
-      rounding: sr,
+      rounding: rsr,
     });
     expect(bw).toEqual(encodeArray(bf, convBackwardFilterReference(g, xv, dyv), sr));
   });
@@ -120,7 +126,7 @@ describe("wasm conv2d, threads", () => {
       return [
         k.conv2d(api(g), x, w),
         k.conv2dBackwardData(api(g), dy, w),
-        k.conv2dBackwardFilter(api(g), x, dy, { outFormat: "bfloat16" }),
+        k.conv2dBackwardFilter(api(g), x, dy, { outFormat: FLOAT_FORMATS.bfloat16 }),
         k.conv2d(api(one), single.x, single.w),
         k.conv2dBackwardData(api(one), single.dy, single.w),
       ];

@@ -1,16 +1,12 @@
 /**
- * Elementwise hot paths and the sum reduction through wasm: inputs of any supported format are decoded,
+ * Elementwise hot paths through wasm: inputs of any supported format are decoded,
  * the op runs in float32 (bit-exact with a JavaScript loop using Math.fround), and the result is rounded
  * once into the output format; element i rounds stochastically with word offset + i. Long arrays stream
  * through the arena in cache-sized chunks.
  */
 import { MinifloatError } from "../../errors.js";
 import type { FloatFormat } from "../../formats/float-format.js";
-import {
-  resolveEncodeOptions,
-  type EncodeOptions,
-  type ResolvedEncodeOptions,
-} from "../../formats/rounding.js";
+import type { ResolvedEncodeOptions } from "../../formats/rounding.js";
 import type { Codes } from "./arena.js";
 import {
   allocStorage,
@@ -19,22 +15,21 @@ import {
   checkLength,
   decoderAt,
   encoderAt,
-  resolveFormat,
+  orFloat32,
+  NEAREST_EVEN,
   streamChunk,
-  type FormatLike,
 } from "./codec-kernels.js";
 import type { WasmRuntime } from "./runtime.js";
 
-/** The binary ops, by their number in assembly/elementwise.ts. `relu_backward` is (dy, x) -> x > 0 ? dy : 0;
- * the comparisons give 1 where true and +0 where false. */
+/** The binary ops the wasm code computes, in the op layer's vocabulary, by their number in
+ * assembly/elementwise.ts; the comparisons give 1 where true and +0 where false. */
 export const BINARY_OPS = [
   "add",
   "sub",
   "mul",
   "div",
-  "max",
-  "min",
-  "relu_backward",
+  "maximum",
+  "minimum",
   "eq",
   "ne",
   "lt",
@@ -43,15 +38,15 @@ export const BINARY_OPS = [
   "ge",
 ] as const;
 
-/** A binary elementwise op. */
+/** A binary elementwise op the wasm code computes. */
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
 /** Formats, rounding and destination of an elementwise op (every format defaults to float32). */
 export interface ElementwiseOptions {
-  readonly aFormat?: FormatLike;
-  readonly bFormat?: FormatLike;
-  readonly outFormat?: FormatLike;
-  readonly rounding?: EncodeOptions;
+  readonly aFormat?: FloatFormat;
+  readonly bFormat?: FloatFormat;
+  readonly outFormat?: FloatFormat;
+  readonly rounding?: ResolvedEncodeOptions;
   readonly out?: Codes;
 }
 
@@ -63,8 +58,8 @@ interface Output {
 }
 
 function output(n: number, o: ElementwiseOptions): Output {
-  const format = resolveFormat(o.outFormat);
-  const options = resolveEncodeOptions(o.rounding);
+  const format = orFloat32(o.outFormat);
+  const options = o.rounding ?? NEAREST_EVEN;
   const out = o.out ?? allocStorage(format, n);
   checkLength("elementwise output", out.length, n);
   checkCodes("elementwise output", out, format);
@@ -79,8 +74,8 @@ export function wasmBinary(
   b: Codes,
   o: ElementwiseOptions = {},
 ): Codes {
-  const fa = resolveFormat(o.aFormat);
-  const fb = resolveFormat(o.bFormat);
+  const fa = orFloat32(o.aFormat);
+  const fb = orFloat32(o.bFormat);
   checkCodes(`${op} a`, a, fa);
   checkCodes(`${op} b`, b, fb);
   checkLength(`${op} b`, b.length, a.length);
@@ -107,7 +102,7 @@ export function wasmBinary(
 
 /** out = max(x, 0): NaN stays NaN and -0 becomes +0, as Math.max(x, 0). */
 export function wasmRelu(rt: WasmRuntime, x: Codes, o: Omit<ElementwiseOptions, "bFormat"> = {}): Codes {
-  const fx = resolveFormat(o.aFormat);
+  const fx = orFloat32(o.aFormat);
   checkCodes("relu x", x, fx);
   const w = output(x.length, o);
   const chunk = streamChunk(rt, x, w.out);
@@ -124,49 +119,4 @@ export function wasmRelu(rt: WasmRuntime, x: Codes, o: Omit<ElementwiseOptions, 
     rt.arena.finish(po, out);
   }
   return w.out;
-}
-
-/** Formats and rounding of axpy: y (updated in place) is rounded once into yFormat. */
-export interface AxpyOptions {
-  readonly xFormat?: FormatLike;
-  readonly yFormat?: FormatLike;
-  readonly rounding?: EncodeOptions;
-}
-
-/** y = fl(y + fl(alpha * x)) in place, rounded into y's format: the SGD weight update; returns y. */
-export function wasmAxpy(rt: WasmRuntime, alpha: number, x: Codes, y: Codes, o: AxpyOptions = {}): Codes {
-  const fx = resolveFormat(o.xFormat);
-  const fy = resolveFormat(o.yFormat);
-  checkCodes("axpy x", x, fx);
-  checkCodes("axpy y", y, fy);
-  checkLength("axpy x", x.length, y.length);
-  const opts = resolveEncodeOptions(o.rounding);
-  const raw = fy.bits === 32 && !opts.flushSubnormals;
-  const a = Math.fround(alpha);
-  const chunk = streamChunk(rt, x, y);
-  for (let s = 0; s < y.length; s += chunk) {
-    const n = Math.min(chunk, y.length - s);
-    const ys = y.subarray(s, s + n);
-    rt.arena.reset();
-    const xd = decoderAt(rt, fx);
-    const yd = decoderAt(rt, fy);
-    const enc = raw ? 0 : encoderAt(rt, fy, opts);
-    const tls = rt.tls();
-    const px = rt.arena.place(x.subarray(s, s + n));
-    const py = rt.arena.place(ys);
-    rt.exports.axpy(a, px, xd, py, yd, enc, n, baseIndex(opts) + s, tls);
-    rt.arena.finish(py, ys);
-  }
-  return y;
-}
-
-/** The float32 sum of x in the fixed order of assembly/elementwise.ts `sum` (16 interleaved partial
- * sums, combined pairwise, then the tail one by one). */
-export function wasmSum(rt: WasmRuntime, x: Codes, format?: FormatLike): number {
-  const fx = resolveFormat(format);
-  checkCodes("sum x", x, fx);
-  rt.arena.reset();
-  const xd = decoderAt(rt, fx);
-  const tls = rt.tls();
-  return rt.exports.sum(rt.arena.place(x), xd, x.length, tls);
 }

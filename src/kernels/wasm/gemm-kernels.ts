@@ -6,7 +6,8 @@
  * thread count: each element is one float32 dot product with k increasing (see assembly/gemm.ts).
  */
 import { MinifloatError } from "../../errors.js";
-import { resolveEncodeOptions, type EncodeOptions } from "../../formats/rounding.js";
+import type { FloatFormat } from "../../formats/float-format.js";
+import type { ResolvedEncodeOptions } from "../../formats/rounding.js";
 import type { Codes } from "./arena.js";
 import {
   allocStorage,
@@ -15,8 +16,8 @@ import {
   checkLength,
   decoderAt,
   encoderAt,
-  resolveFormat,
-  type FormatLike,
+  orFloat32,
+  NEAREST_EVEN,
 } from "./codec-kernels.js";
 import { G, G_FIELDS, MR, NC, NR, PACK_A_BYTES, PACK_B_BYTES, TLS_BYTES } from "./layout.js";
 import type { WasmRuntime } from "./runtime.js";
@@ -28,16 +29,16 @@ export interface GemmParams {
   readonly k: number;
   /** A as stored: m x k row-major, or k x m when transA. */
   readonly a: Codes;
-  readonly aFormat?: FormatLike;
+  readonly aFormat?: FloatFormat;
   readonly transA?: boolean;
   /** B as stored: k x n row-major, or n x k when transB. */
   readonly b: Codes;
-  readonly bFormat?: FormatLike;
+  readonly bFormat?: FloatFormat;
   readonly transB?: boolean;
   /** Default float32. */
-  readonly outFormat?: FormatLike;
+  readonly outFormat?: FloatFormat;
   /** Rounding of C into outFormat (default nearest-even). */
-  readonly rounding?: EncodeOptions;
+  readonly rounding?: ResolvedEncodeOptions;
   /** "float32" (default): one rounding at the end. "output" (every partial sum rounded) is not in wasm. */
   readonly accumulate?: "float32" | "output";
   /** Number of matrices (default 1); C holds them one after another (m*n each). */
@@ -89,10 +90,10 @@ export function wasmGemm(rt: WasmRuntime, p: GemmParams): Codes {
   if (p.accumulate === "output") {
     throw new MinifloatError("unsupported", `wasm gemm: accumulate "output" is not implemented in wasm`);
   }
-  const fa = resolveFormat(p.aFormat);
-  const fb = resolveFormat(p.bFormat);
-  const fc = resolveFormat(p.outFormat);
-  const o = resolveEncodeOptions(p.rounding);
+  const fa = orFloat32(p.aFormat);
+  const fb = orFloat32(p.bFormat);
+  const fc = orFloat32(p.outFormat);
+  const o = p.rounding ?? NEAREST_EVEN;
   const strideA = p.strideA ?? m * k;
   const strideB = p.strideB ?? k * n;
   checkCount("strideA", strideA);

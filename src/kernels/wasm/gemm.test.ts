@@ -11,6 +11,7 @@ import {
   decodeArray,
   encodeArray,
   FLOAT_FORMATS,
+  resolveEncodeOptions,
   type EncodeOptions,
   type FloatFormat,
   type FloatFormatName,
@@ -120,11 +121,11 @@ describe("wasm gemm, storage formats", () => {
           n,
           k,
           a: a.codes,
-          aFormat: "bfloat16",
+          aFormat: FLOAT_FORMATS.bfloat16,
           b: b.codes,
-          bFormat: "float8_e5m2",
+          bFormat: FLOAT_FORMATS.float8_e5m2,
           outFormat: out,
-          rounding,
+          rounding: resolveEncodeOptions(rounding),
         } as const;
         expect(kernels().gemm(p)).toEqual(expected(m, n, k, a.values, b.values, false, false, out, rounding));
       }
@@ -138,7 +139,11 @@ describe("wasm gemm, batches", () => {
     const a = randomValues(batch * m * k, 21);
     const b = randomValues(k * n, 22);
     const rounding = { rounding: "stochastic", random: { seed: 4, offset: 100 } } as const;
-    const got = kernels().gemm({ m, n, k, a, b, batch, strideB: 0, outFormat: "bfloat16", rounding });
+    const got = kernels().gemm({
+      ...{ m, n, k, a, b, batch, strideB: 0 },
+      outFormat: FLOAT_FORMATS.bfloat16,
+      rounding: resolveEncodeOptions(rounding),
+    });
     const c = new Float32Array(batch * m * n);
     for (let i = 0; i < batch; i++) {
       c.set(gemmReference(m, n, k, a.subarray(i * m * k, (i + 1) * m * k), b), i * m * n);
@@ -167,7 +172,15 @@ describe("wasm gemm, threads", () => {
       k.setThreads(t);
       return [
         k.gemm({ m: 200, n: 260, k: 300, a, b }),
-        k.gemm({ m: 200, n: 260, k: 300, a, b, outFormat: "bfloat16", rounding }),
+        k.gemm({
+          m: 200,
+          n: 260,
+          k: 300,
+          a,
+          b,
+          outFormat: FLOAT_FORMATS.bfloat16,
+          rounding: resolveEncodeOptions(rounding),
+        }),
         k.gemm({ m: 20, n: 26, k: 300, a, b, batch: 9, strideA: 6000, strideB: 7800 }),
       ];
     });

@@ -1,13 +1,14 @@
 /**
- * The wasm backend: WebAssembly SIMD128 kernels compiled from assembly/ by `npm run build`, with a
+ * The wasm runtime: WebAssembly SIMD128 kernels compiled from assembly/ by `npm run build`, with a
  * worker_threads pool on one shared memory. Owns conversions, GEMM, convolution, pooling, batch norm and
- * the elementwise hot paths over plain typed arrays; the kernel registry calls these and falls back to js
- * where a kernel or the module is missing. Must not import tensors, ops or anything above kernels.
+ * the elementwise hot paths over plain typed arrays; the `wasm` backend (./backend/) adapts them to the
+ * Kernels table. Must not import tensors, ops or anything above kernels.
  */
 import { MinifloatError } from "../../errors.js";
-import type { EncodeOptions } from "../../formats/rounding.js";
+import type { FloatFormat } from "../../formats/float-format.js";
+import type { ResolvedEncodeOptions } from "../../formats/rounding.js";
 import type { Codes } from "./arena.js";
-import { allocateResident, resolveFormat, wasmDecode, wasmEncode, type FormatLike } from "./codec-kernels.js";
+import { allocateResident, wasmDecode, wasmEncode } from "./codec-kernels.js";
 import {
   wasmConv2d,
   wasmConv2dBackwardData,
@@ -15,15 +16,7 @@ import {
   type Conv2dGeometry,
   type Conv2dOptions,
 } from "./conv-kernels.js";
-import {
-  wasmAxpy,
-  wasmBinary,
-  wasmRelu,
-  wasmSum,
-  type AxpyOptions,
-  type BinaryOp,
-  type ElementwiseOptions,
-} from "./elementwise-kernels.js";
+import { wasmBinary, wasmRelu, type BinaryOp, type ElementwiseOptions } from "./elementwise-kernels.js";
 import { wasmGemm, type GemmParams } from "./gemm-kernels.js";
 import {
   wasmBatchNorm,
@@ -35,7 +28,6 @@ import { wasmChannelSum, wasmMaxPool, wasmMaxPoolBackward, type Pool2dGeometry }
 import { checkThreads, compileModule, defaultThreads, WasmRuntime } from "./runtime.js";
 
 export type { Codes } from "./arena.js";
-export type { FormatLike } from "./codec-kernels.js";
 export {
   resolveConv2d,
   type Conv2dGeometry,
@@ -43,12 +35,7 @@ export {
   type ResolvedConv2d,
 } from "./conv-kernels.js";
 export { wasmSupportsFormat } from "./descriptors.js";
-export {
-  BINARY_OPS,
-  type AxpyOptions,
-  type BinaryOp,
-  type ElementwiseOptions,
-} from "./elementwise-kernels.js";
+export { BINARY_OPS, type BinaryOp, type ElementwiseOptions } from "./elementwise-kernels.js";
 export type { GemmParams } from "./gemm-kernels.js";
 export {
   wasmFloat64Target,
@@ -95,12 +82,12 @@ export class WasmKernels {
   }
 
   /** Encode float32 values into codes of `format` (bit-exact with encodeArray). */
-  encode(format: FormatLike, src: Float32Array, options?: EncodeOptions, out?: Codes): Codes {
+  encode(format: FloatFormat, src: Float32Array, options?: ResolvedEncodeOptions, out?: Codes): Codes {
     return wasmEncode(this.rt, format, src, options, out);
   }
 
   /** Decode codes of `format` into float32 values (bit-exact with decodeArray). */
-  decode(format: FormatLike, codes: Codes, out?: Float32Array): Float32Array {
+  decode(format: FloatFormat, codes: Codes, out?: Float32Array): Float32Array {
     return wasmDecode(this.rt, format, codes, out);
   }
 
@@ -149,16 +136,6 @@ export class WasmKernels {
     return wasmRelu(this.rt, x, options);
   }
 
-  /** y = y + alpha * x in place, rounded into y's format; returns y. */
-  axpy(alpha: number, x: Codes, y: Codes, options?: AxpyOptions): Codes {
-    return wasmAxpy(this.rt, alpha, x, y, options);
-  }
-
-  /** The float32 sum of x in the documented fixed order. */
-  sum(x: Codes, format?: FormatLike): number {
-    return wasmSum(this.rt, x, format);
-  }
-
   /** Max pooling of float32 planes: out and argmax get each window's first maximum and its index. */
   maxPool2d(x: Float32Array, geometry: Pool2dGeometry, out: Float32Array, argmax: Int32Array): void {
     wasmMaxPool(this.rt, x, geometry, out, argmax);
@@ -188,8 +165,8 @@ export class WasmKernels {
   /** A zeroed array of n codes of `format` that lives in the wasm memory (Float32Array for float32):
    * kernels read and write such arrays in place, without copies. Release it with `free`; a view must
    * not be used after that. */
-  allocate(format: FormatLike, n: number): Codes {
-    return allocateResident(this.rt, resolveFormat(format), n);
+  allocate(format: FloatFormat, n: number): Codes {
+    return allocateResident(this.rt, format, n);
   }
 
   /** Release an array made by `allocate` (false when it was not one, or was freed already). */

@@ -6,9 +6,8 @@
  */
 import { MinifloatError } from "../../errors.js";
 import type { FloatFormat } from "../../formats/float-format.js";
-import { resolveEncodeOptions } from "../../formats/rounding.js";
 import type { Codes } from "./arena.js";
-import { checkCodes, checkLength, decoderAt, encoderAt } from "./codec-kernels.js";
+import { checkCodes, checkLength, decoderAt, encoderAt, NEAREST_EVEN } from "./codec-kernels.js";
 import { wasmSupportsFormat } from "./descriptors.js";
 import type { WasmRuntime } from "./runtime.js";
 
@@ -88,7 +87,7 @@ function floatsAt(rt: WasmRuntime, x: FormatCodes, tls: number): number {
 function resultsAt(rt: WasmRuntime, out: FormatCodes): { tmp: number; to: number; enc: number } {
   const to = rt.arena.placeOutput(out.data);
   const tmp = out.format.bits === 32 ? to : rt.arena.alloc(out.data.length * 4);
-  const enc = encoderAt(rt, out.format, resolveEncodeOptions({ rounding: "nearest-even" }));
+  const enc = encoderAt(rt, out.format, NEAREST_EVEN);
   return { tmp, to, enc };
 }
 

@@ -12,7 +12,7 @@ import * as layout from "./layout.js";
 import { compileModule, defaultThreads, WasmRuntime } from "./runtime.js";
 import { Heap } from "./heap.js";
 import { kernels } from "../../../test/support/wasm-reference.js";
-import { encodeArray, FLOAT_FORMATS } from "../../formats/index.js";
+import { encodeArray, FLOAT_FORMATS, resolveEncodeOptions } from "../../formats/index.js";
 import { randomValues } from "../../../test/support/random-values.js";
 
 function runtime(): WasmRuntime {
@@ -113,16 +113,18 @@ describe("wasm resident arrays", () => {
   it("runs kernels in place on arrays that live in the wasm memory", () => {
     const k = kernels();
     const x = randomValues(5000, 1);
-    const src = k.allocate("float32", x.length) as Float32Array;
-    const dst = k.allocate("bfloat16", x.length);
+    const src = k.allocate(FLOAT_FORMATS.float32, x.length) as Float32Array;
+    const dst = k.allocate(FLOAT_FORMATS.bfloat16, x.length);
     src.set(x);
     expect([k.isResident(src), k.isResident(x)]).toEqual([true, false]);
     const sr = { rounding: "stochastic", random: { seed: 3 } } as const;
-    expect(k.encode("bfloat16", src, sr, dst)).toBe(dst);
+    expect(k.encode(FLOAT_FORMATS.bfloat16, src, resolveEncodeOptions(sr), dst)).toBe(dst);
     expect(dst).toEqual(encodeArray(FLOAT_FORMATS.bfloat16, x, sr));
-    const c = k.allocate("float32", 50 * 100) as Float32Array;
-    k.gemm({ m: 50, n: 100, k: 50, a: src, b: dst, bFormat: "bfloat16", out: c });
-    expect(c).toEqual(k.gemm({ m: 50, n: 100, k: 50, a: x, b: dst.slice(), bFormat: "bfloat16" }));
+    const c = k.allocate(FLOAT_FORMATS.float32, 50 * 100) as Float32Array;
+    k.gemm({ m: 50, n: 100, k: 50, a: src, b: dst, bFormat: FLOAT_FORMATS.bfloat16, out: c });
+    expect(c).toEqual(
+      k.gemm({ m: 50, n: 100, k: 50, a: x, b: dst.slice(), bFormat: FLOAT_FORMATS.bfloat16 }),
+    );
     expect([k.free(c), k.free(dst), k.free(src), k.free(x)]).toEqual([true, true, true, false]);
   });
 });

@@ -35,18 +35,6 @@ export interface WasmExports {
     tls: number,
   ): void;
   relu(x: number, xDesc: number, out: number, outEnc: number, n: number, index: number, tls: number): void;
-  axpy(
-    alpha: number,
-    x: number,
-    xDesc: number,
-    y: number,
-    yDesc: number,
-    yEnc: number,
-    n: number,
-    index: number,
-    tls: number,
-  ): void;
-  sum(x: number, xDesc: number, n: number, tls: number): number;
   maxPool(
     x: number,
     planes: number,
