@@ -16,11 +16,16 @@ import type { EpochMetrics, EpochProgress, MemoryFigures, RunResults } from "./t
 
 const classRates: Schema<ClassRates> = s.object({ overflow: s.float, underflow: s.float, zero: s.float });
 
-const layerRates: Schema<LayerRates> = s.object({
-  activations: classRates,
-  gradients: classRates,
-  weightGradients: classRates,
-});
+/** A layer's figure for each of the three tensors the monitor watches (LayerRates, LayerCounts). */
+function perTensor<T>(figure: Schema<T>): Schema<{
+  readonly activations: T;
+  readonly gradients: T;
+  readonly weightGradients: T;
+}> {
+  return s.object({ activations: figure, gradients: figure, weightGradients: figure });
+}
+
+const layerRates: Schema<LayerRates> = perTensor(classRates);
 
 const memory: Schema<MemoryFigures> = s.object({
   peakBytes: s.float,
@@ -105,11 +110,7 @@ const classCounts: Schema<ValueClassCounts> = s.object({
   nonFinite: s.count,
 });
 
-const layerCounts: Schema<LayerCounts> = s.object({
-  activations: classCounts,
-  gradients: classCounts,
-  weightGradients: classCounts,
-});
+const layerCounts: Schema<LayerCounts> = perTensor(classCounts);
 
 const cancellation: Schema<CancellationStats> = s.object({
   elements: s.count,
